@@ -1,0 +1,56 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else follows.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.5.11
+MODEL := models/bonemets.tar.gz
+SPACY_PIPELINE := build/spacy_pipeline
+TRAINING_INPUTS := $(shell find data content -type f 2>/dev/null) domain.yml config.yml
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test train lint format lock
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+run: $(MODEL) ## Set up what is missing, train if stale, start Rasa, actions and the gateway
+	$(PY) -m bot.run
+
+test: $(MODEL) ## Run every test (installs what the tests need)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -p no:cacheprovider
+
+train: $(MODEL) ## Train the model if data, domain, config or content changed
+
+lint: $(VENV)/.installed ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed ## Format the code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+lock: $(VENV)/.installed ## Re-pin requirements.in into requirements.lock
+	$(VENV)/bin/uv pip compile requirements.in -o requirements.lock --python-version $(PYTHON_VERSION)
+
+$(VENV)/.installed: requirements.lock pyproject.toml .python-version
+	test -x $(PY) || python$(PYTHON_VERSION) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	touch $@
+
+$(SPACY_PIPELINE)/meta.json: $(VENV)/.installed content/glossary.yml content/tests.yml $(wildcard pipeline/*.py)
+	$(PY) -m pipeline.build $(SPACY_PIPELINE)
+
+# Rasa skips the parts whose fingerprint did not change; the touch records that it is current.
+$(MODEL): $(VENV)/.installed $(SPACY_PIPELINE)/meta.json $(TRAINING_INPUTS)
+	$(VENV)/bin/rasa train --fixed-model-name bonemets --out models --quiet
+	touch $@

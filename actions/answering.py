@@ -1,0 +1,91 @@
+"""How every answer leaves the action server: one place for wording rules.
+
+Patients get plain text with respellings on first mention and a source note; nurses (Slack and
+Teams) get the clinical wording. Every answer remembers what it was about, so follow-ups like
+"what does it show?" know the subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.content import Content, Term, load_content
+from actions.respelling import add_respellings, pronunciation_payload
+
+CLINICIAN_CHANNELS = {"slack", "botframework"}
+SLOT_PRONOUNCED = "pronounced_terms"
+SLOT_TEST = "current_test"
+SLOT_TERM = "current_term"
+
+
+@dataclass
+class Answer:
+    text: str
+    section: str
+    subject: tuple[str, str] | None = None
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    pronounce: list[Term] = field(default_factory=list)
+    respell: bool = True
+
+
+def is_clinician(tracker: Tracker) -> bool:
+    return tracker.get_latest_input_channel() in CLINICIAN_CHANNELS
+
+
+def subject_from(tracker: Tracker) -> tuple[str | None, str | None]:
+    """The test or term the latest message names, else the one last talked about."""
+    for kind in ("test", "term"):
+        value = next(tracker.get_latest_entity_values(kind), None)
+        if value:
+            return kind, value
+    if tracker.get_slot(SLOT_TEST):
+        return "test", tracker.get_slot(SLOT_TEST)
+    if tracker.get_slot(SLOT_TERM):
+        return "term", tracker.get_slot(SLOT_TERM)
+    return None, None
+
+
+def source_note(content: Content, section_id: str) -> dict[str, str]:
+    return {
+        "publisher": content.source.publisher,
+        "title": content.source.title,
+        "section": content.source.sections[section_id].title,
+        "last_medical_review": content.source.last_medical_review.isoformat(),
+    }
+
+
+def send_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer
+) -> list[EventType]:
+    content = load_content()
+    section = content.source.sections[answer.section]
+    events: list[EventType] = []
+    text = answer.text
+    pronounce = list(answer.pronounce)
+    if is_clinician(tracker):
+        text = (
+            f"{text}\n_Source: {content.source_citation()}; section \u201c{section.title}\u201d._"
+        )
+    else:
+        said = set(tracker.get_slot(SLOT_PRONOUNCED) or [])
+        if answer.respell:
+            text, added = add_respellings(text, said, content)
+            pronounce += added
+        newly_said = [t.id for t in pronounce if t.id not in said]
+        if newly_said:
+            events.append(SlotSet(SLOT_PRONOUNCED, sorted(said | set(newly_said))))
+    dispatcher.utter_message(text=text, buttons=answer.buttons or None)
+    if not is_clinician(tracker):
+        # Custom payloads feed the widget (speaker button, source note); chat apps would
+        # show them as raw JSON, so nurses get the source in the text instead.
+        for term in pronounce:
+            dispatcher.utter_message(json_message={"pronunciation": pronunciation_payload(term)})
+        dispatcher.utter_message(json_message={"source": source_note(content, answer.section)})
+    if answer.subject:
+        kind, subject_id = answer.subject
+        events.append(SlotSet(SLOT_TEST if kind == "test" else SLOT_TERM, subject_id))
+    return events

@@ -1,0 +1,44 @@
+"""Respellings on first mention, and the answer to "how do you say X?"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answering import Answer, send_answer, subject_from
+from actions.content import load_content
+
+ACTION_PRONOUNCE = "action_pronounce"
+
+
+class ActionPronounce(Action):
+    def name(self) -> str:
+        return ACTION_PRONOUNCE
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        content = load_content()
+        kind, subject_id = subject_from(tracker)
+        term_id = subject_id if kind == "term" else None
+        if kind == "test":
+            term_id = content.tests[subject_id].term
+        if term_id is None:
+            dispatcher.utter_message(response="utter_ask_which_word")
+            return []
+        term = content.terms[term_id]
+        text = f"{term.term[0].upper()}{term.term[1:]} is said {term.respelling}. {term.meaning}"
+        return send_answer(
+            dispatcher,
+            tracker,
+            Answer(
+                text=text,
+                section=term.section,
+                subject=("term", term.id),
+                pronounce=[term],
+                respell=False,
+            ),
+        )

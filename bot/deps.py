@@ -1,0 +1,28 @@
+"""Shared dependencies, as `Annotated` aliases the routes declare."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from bot.rasa_client import RasaClient
+from bot.rate_limit import RateLimiter
+from bot.settings import Settings
+
+
+def get_rasa(request: Request) -> RasaClient:
+    return request.app.state.rasa
+
+
+def get_limiter(request: Request) -> RateLimiter:
+    return request.app.state.limiter
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -1,0 +1,14 @@
+"""Logs carry no message text or personal data unless LOG_MESSAGE_TEXT is on (debug only)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.settings import Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    level = logging.DEBUG if settings.log_message_text else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO; quiet it so nothing per-conversation is written.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

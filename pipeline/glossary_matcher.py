@@ -1,0 +1,99 @@
+"""A spaCy component that finds the glossary's terms and tests in a message.
+
+Exact aliases are found with a PhraseMatcher; misspellings ("hypercalsemia", "osteoblastik")
+with rapidfuzz against the same aliases. Each match becomes an entity whose label is `test` or
+`term` and whose `kb_id_` is the canonical id from `content/`, so Rasa gets "hypercalcemia" for
+any spelling of it.
+"""
+# No `from __future__ import annotations` here: spaCy reads the factory's type hints at run time.
+
+from pathlib import Path
+
+import srsly
+from rapidfuzz import fuzz, process
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+PATTERNS_FILE = "patterns.jsonl"
+# Typos are only looked for in words long enough that a near miss is not another word.
+MIN_FUZZY_LENGTH = 5
+
+
+@Language.factory(
+    "glossary_term_matcher",
+    default_config={"fuzzy_cutoff": 86},
+)
+def make_glossary_term_matcher(
+    nlp: Language, name: str, fuzzy_cutoff: int
+) -> "GlossaryTermMatcher":
+    return GlossaryTermMatcher(nlp, name, fuzzy_cutoff)
+
+
+class GlossaryTermMatcher:
+    def __init__(self, nlp: Language, name: str, fuzzy_cutoff: int) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.fuzzy_cutoff = fuzzy_cutoff
+        self.patterns: list[dict] = []
+        self._compile()
+
+    def add_patterns(self, patterns: list[dict]) -> None:
+        """Patterns are `{"alias": str, "label": "test"|"term", "id": str}`."""
+        self.patterns.extend(patterns)
+        self._compile()
+
+    def _compile(self) -> None:
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.targets: dict[str, tuple[str, str]] = {}
+        by_length: dict[int, list[str]] = {}
+        for pattern in self.patterns:
+            alias_doc = self.nlp.make_doc(pattern["alias"])
+            key = " ".join(t.lower_ for t in alias_doc)
+            self.targets[key] = (pattern["label"], pattern["id"])
+            self.matcher.add(key, [alias_doc])
+            if len(key.replace(" ", "")) >= MIN_FUZZY_LENGTH:
+                by_length.setdefault(len(alias_doc), []).append(key)
+        self.fuzzy_choices = by_length
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            label, canonical = self.targets[self.nlp.vocab.strings[match_id]]
+            spans.append(Span(doc, start, end, label=label, kb_id=canonical))
+        spans.extend(
+            self._fuzzy_spans(doc, covered={i for s in spans for i in range(s.start, s.end)})
+        )
+        doc.ents = filter_spans(spans)
+        return doc
+
+    def _fuzzy_spans(self, doc: Doc, covered: set[int]) -> list[Span]:
+        found = []
+        for n_tokens, choices in self.fuzzy_choices.items():
+            for start in range(0, len(doc) - n_tokens + 1):
+                window = doc[start : start + n_tokens]
+                if any(i in covered for i in range(start, start + n_tokens)):
+                    continue
+                if not all(t.is_alpha or t.text in "-/" for t in window):
+                    continue
+                text = " ".join(t.lower_ for t in window)
+                if len(text.replace(" ", "")) < MIN_FUZZY_LENGTH:
+                    continue
+                best = process.extractOne(
+                    text, choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff
+                )
+                if best:
+                    label, canonical = self.targets[best[0]]
+                    found.append(Span(doc, start, start + n_tokens, label=label, kb_id=canonical))
+        return found
+
+    def to_disk(self, path: str | Path, exclude: tuple = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(path / PATTERNS_FILE, self.patterns)
+
+    def from_disk(self, path: str | Path, exclude: tuple = ()) -> "GlossaryTermMatcher":
+        self.patterns = list(srsly.read_jsonl(Path(path) / PATTERNS_FILE))
+        self._compile()
+        return self
