@@ -1,0 +1,57 @@
+"""End to end through the gateway, with every process running and the trained model."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import httpx
+import pytest
+
+from tests.stack import Stack, texts
+
+pytestmark = pytest.mark.e2e
+
+
+def new_sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:12]}"
+
+
+def test_healthz_reports_every_part_up(stack: Stack):
+    response = httpx.get(f"{stack.url}/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"rasa": "ok", "model": "bonemets.tar.gz", "actions": "ok"}
+
+
+def test_greet_then_bone_scan_then_follow_up_then_goodbye(stack: Stack):
+    sender = new_sender()
+    assert "Hello" in texts(stack.say(sender, "hi there"))
+
+    replies = stack.say(sender, "what is a bone scan?")
+    assert "whole skeleton" in texts(replies)
+    sources = [r["custom"]["source"] for r in replies if "source" in r.get("custom", {})]
+    assert sources and sources[0]["section"] == "Bone scan"
+    assert any(r.get("buttons") for r in replies)
+
+    follow_up = texts(stack.say(sender, "what does it show?"))
+    assert "denser" in follow_up and "BLAS-tik" in follow_up
+
+    assert "Take care" in texts(stack.say(sender, "bye"))
+
+
+def test_respelling_is_given_on_first_mention_only(stack: Stack):
+    sender = new_sender()
+    first = stack.say(sender, "what is hypercalsemia")
+    assert "HI-per-kal-SEE-me-uh" in texts(first)
+    chips = [r["custom"]["pronunciation"] for r in first if "pronunciation" in r.get("custom", {})]
+    assert {"term": "hypercalcemia", "respelling": "HI-per-kal-SEE-me-uh"}.items() <= chips[0].items()
+    again = texts(stack.say(sender, "what does high calcium mean"))
+    assert "hypercalcemia" in again.lower() and "HI-per-kal-SEE-me-uh" not in again
+
+
+def test_conversation_is_stored_in_the_sql_tracker_store(stack: Stack):
+    sender = new_sender()
+    stack.say(sender, "what is an MRI")
+    with sqlite3.connect(stack.tracker_db) as db:
+        count = db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()
+    assert count[0] > 0
