@@ -36,6 +36,11 @@ def is_clinician(tracker: Tracker) -> bool:
     return tracker.get_latest_input_channel() in CLINICIAN_CHANNELS
 
 
+def latest_intent(tracker: Tracker) -> str | None:
+    """The intent of the latest message as Rasa settled it (after any NLU overrides)."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def subject_from(tracker: Tracker) -> tuple[str | None, str | None]:
     """The test or term the latest message names, else the one last talked about."""
     for kind in ("test", "term"):

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import Answer, is_clinician, send_answer, subject_from
+from actions.answering import Answer, is_clinician, latest_intent, send_answer, subject_from
 from actions.content import Content, TestInfo, load_content
 
 ACTION_EXPLAIN = "action_explain"
@@ -72,7 +72,7 @@ class ActionExplain(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         content = load_content()
-        aspect = ASPECT_BY_INTENT.get(tracker.get_intent_of_latest_message(), "what")
+        aspect = ASPECT_BY_INTENT.get(latest_intent(tracker), "what")
         kind, subject_id = subject_from(tracker)
         clinician = is_clinician(tracker)
         if kind == "test":
@@ -94,7 +94,7 @@ class ActionExplainTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intent = tracker.get_intent_of_latest_message()
+        intent = latest_intent(tracker)
         topic = load_content().topics[TOPIC_BY_INTENT.get(intent, "tests_overview")]
         text = topic.clinical if is_clinician(tracker) else topic.patient
         return send_answer(dispatcher, tracker, Answer(text=text, section=topic.section))

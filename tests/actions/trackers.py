@@ -1,0 +1,36 @@
+"""Small builders for rasa-sdk trackers, as the action server receives them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+
+def tracker_for(
+    text: str,
+    intent: str,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    channel: str = "rest",
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": entities or [],
+    }
+    events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": channel}]
+    return Tracker(
+        sender_id="test-sender",
+        slots=slots or {},
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def entity(kind: str, value: str) -> dict[str, Any]:
+    return {"entity": kind, "value": value, "extractor": "GlossaryEntityExtractor"}
