@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test train lint format lock
+.PHONY: help run test train lint format lock system-packages
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ help: ## List the commands
 run: $(MODEL) ## Set up what is missing, train if stale, start Rasa, actions and the gateway
 	$(PY) -m bot.run
 
-test: $(MODEL) ## Run every test (installs what the tests need)
+test: $(MODEL) system-packages ## Run every test (installs what the tests need)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -p no:cacheprovider
 
@@ -38,6 +38,11 @@ format: $(VENV)/.installed ## Format the code with ruff
 
 lock: $(VENV)/.installed ## Re-pin requirements.in into requirements.lock
 	$(VENV)/bin/uv pip compile requirements.in -o requirements.lock --python-version $(PYTHON_VERSION)
+
+# Debian packages the tests need: Chromium for the widget, PostgreSQL and Redis for scale-out.
+system-packages:
+	bash scripts/install-browser.sh
+	bash scripts/install-datastores.sh
 
 $(VENV)/.installed: requirements.lock pyproject.toml .python-version
 	test -x $(PY) || python$(PYTHON_VERSION) -m venv $(VENV)

@@ -44,7 +44,9 @@ def test_respelling_is_given_on_first_mention_only(stack: Stack):
     first = stack.say(sender, "what is hypercalsemia")
     assert "HI-per-kal-SEE-me-uh" in texts(first)
     chips = [r["custom"]["pronunciation"] for r in first if "pronunciation" in r.get("custom", {})]
-    assert {"term": "hypercalcemia", "respelling": "HI-per-kal-SEE-me-uh"}.items() <= chips[0].items()
+    assert {"term": "hypercalcemia", "respelling": "HI-per-kal-SEE-me-uh"}.items() <= chips[
+        0
+    ].items()
     again = texts(stack.say(sender, "what does high calcium mean"))
     assert "hypercalcemia" in again.lower() and "HI-per-kal-SEE-me-uh" not in again
 
