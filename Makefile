@@ -14,13 +14,17 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test train lint format lock system-packages
+.PHONY: help run run-scaled test train lint format lock system-packages
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 run: $(MODEL) ## Set up what is missing, train if stale, start Rasa, actions and the gateway
 	$(PY) -m bot.run
+
+run-scaled: $(MODEL) ## Like run, with RASA_WORKERS (2) Rasa workers on local PostgreSQL and Redis
+	bash scripts/install-datastores.sh
+	$(PY) -m bot.run_scaled
 
 test: $(MODEL) system-packages ## Run every test (installs what the tests need)
 	$(VENV)/bin/ruff check .

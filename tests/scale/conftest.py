@@ -1,0 +1,43 @@
+"""Real PostgreSQL and Redis, and the assistant with two Rasa workers on them.
+
+Started once for this folder: two workers take a minute or two to load their models here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.datastores import Postgres, Redis, local_datastores
+from tests.scale.scaled_stack import start_scaled_stack
+from tests.stack import PROJECT_DIR, Stack, free_port
+
+WORKERS = 2
+
+
+@pytest.fixture(scope="session")
+def scale_folder(request) -> Iterator[Path]:
+    """Data and logs of this run under var/; kept when a test failed, to read the logs."""
+    folder = Path(tempfile.mkdtemp(prefix="scale-tests-", dir=PROJECT_DIR / "var"))
+    folder.chmod(0o755)  # under root PostgreSQL runs as `postgres`, which must get in
+    yield folder
+    if request.session.testsfailed == 0:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def datastores(scale_folder) -> Iterator[tuple[Postgres, Redis]]:
+    with local_datastores(scale_folder, free_port(), free_port()) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="session")
+def scaled_stack(datastores, scale_folder) -> Iterator[Stack]:
+    postgres, redis = datastores
+    stack = start_scaled_stack(scale_folder / "stack", postgres, redis, WORKERS)
+    yield stack
+    stack.stop()
