@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run run-scaled test train lint format lock system-packages
+.PHONY: help run run-scaled test train eval bench lint format lock system-packages
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,12 @@ test: $(MODEL) system-packages ## Run every test (installs what the tests need)
 	$(PY) -m pytest -p no:cacheprovider
 
 train: $(MODEL) ## Train the model if data, domain, config or content changed
+
+eval: $(MODEL) ## Held-out accuracy, 3-fold intent F1, readability, red flags -> reports/eval.md
+	$(PY) -m eval.run
+
+bench: $(SPACY_PIPELINE)/meta.json ## Latency, 1/10/50 patients, memory, soak -> reports/bench.md
+	$(PY) -m eval.bench
 
 lint: $(VENV)/.installed ## ruff check and format check
 	$(VENV)/bin/ruff check .
