@@ -23,7 +23,6 @@ TOPIC_BY_INTENT = {
     "ask_imaging_overview": "imaging_overview",
     "ask_lab_overview": "lab_overview",
     "ask_mixed_lesions": "lytic_and_blastic",
-    "ask_test_list": "tests_overview",
 }
 
 
@@ -95,7 +94,11 @@ class ActionExplainTopic(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = latest_intent(tracker)
-        topic = load_content().topics[TOPIC_BY_INTENT.get(intent, "tests_overview")]
+        topic_id = TOPIC_BY_INTENT.get(intent)
+        if topic_id is None:
+            dispatcher.utter_message(response="utter_ask_which_test")
+            return []
+        topic = load_content().topics[topic_id]
         text = topic.clinical if is_clinician(tracker) else topic.patient
         return send_answer(dispatcher, tracker, Answer(text=text, section=topic.section))
 

@@ -1,0 +1,338 @@
+"""Which test often comes when, and why: answers walked from the pathway in `content/pathway.yml`.
+
+Follow-ups ("and after that?", "why that one?") work from two slots: `current_test` (set by
+every answer's subject, see `send_answer`) and `previous_test`, the test a "what comes after"
+answer started from, so "why that one?" gives the reason for that step and not another.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answering import SLOT_TEST, Answer, is_clinician, send_answer
+from actions.content import Content, load_content
+from actions.pathway import START, Edge, Pathway, Reason, load_pathway
+
+ACTION_TEST_LIST = "action_test_list"
+ACTION_FIRST_TEST = "action_first_test"
+ACTION_NEXT_TEST = "action_next_test"
+ACTION_WHY_TEST = "action_why_test"
+ACTION_NEED_TEST = "action_need_test"
+ACTION_COMPARE_TESTS = "action_compare_tests"
+SLOT_PREVIOUS_TEST = "previous_test"
+
+# Reasons are joined while the answer stays this short (the project's length target).
+MAX_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the latest message asks about, with the conversation's context."""
+
+    text: str
+    tests: tuple[str, ...]
+    terms: frozenset[str]
+    current_test: str | None
+    previous_test: str | None
+    clinician: bool
+
+    @classmethod
+    def from_tracker(cls, tracker: Tracker, content: Content) -> Question:
+        entities = tracker.latest_message.get("entities") or []
+        # A test can be named by its glossary word too ("what follows a high calcium?");
+        # dict.fromkeys keeps the order the tests were named in and drops repeats.
+        named = (
+            e["value"] if e["entity"] == "test" else glossary_test(content, e["value"])
+            for e in entities
+            if e.get("entity") in ("test", "term")
+        )
+        return cls(
+            text=tracker.latest_message.get("text") or "",
+            tests=tuple(dict.fromkeys(t for t in named if t)),
+            terms=frozenset(e["value"] for e in entities if e.get("entity") == "term"),
+            current_test=tracker.get_slot(SLOT_TEST),
+            previous_test=tracker.get_slot(SLOT_PREVIOUS_TEST),
+            clinician=is_clinician(tracker),
+        )
+
+    def wording(self, reason: Reason) -> str:
+        return reason.clinical if self.clinician else reason.patient
+
+
+def glossary_test(content: Content, term: str) -> str | None:
+    """The test a glossary word stands for: the one with the same id, else the first using it."""
+    if term in content.tests:
+        return term
+    return next((t.id for t in content.tests.values() if t.term == term), None)
+
+
+@dataclass
+class Reply:
+    answer: Answer
+    # The test a "what comes after" step started from, for "why that one?".
+    came_from: str | None = None
+
+
+def button(title: str, intent: str, test: str | None = None) -> dict[str, str]:
+    entities = f'{{"test": "{test}"}}' if test else ""
+    return {"title": title, "payload": f"/{intent}{entities}"}
+
+
+def why_button(content: Content, test: str) -> dict[str, str]:
+    return button(f"Why the {content.tests[test].name}?", "ask_why_test", test)
+
+
+def next_button(content: Content, test: str) -> dict[str, str]:
+    return button(f"What comes after the {content.tests[test].name}?", "ask_next_test", test)
+
+
+def fitting(reasons: list[Reason], question: Question) -> list[Reason]:
+    """The first reason always; each next one only while the answer stays short."""
+    words = 0
+    kept: list[Reason] = []
+    for reason in reasons:
+        words += len(question.wording(reason).split())
+        if kept and words > MAX_WORDS:
+            break
+        kept.append(reason)
+    return kept
+
+
+def joined(reasons: list[Reason], question: Question) -> str:
+    return " ".join(question.wording(r) for r in reasons)
+
+
+def asked_test(pathway: Pathway, question: Question) -> str | None:
+    """The test asked about: the first one named, a group named ("blood tests"), or the last one
+    talked about."""
+    if question.tests:
+        return question.tests[0]
+    group = next((g for g in pathway.groups.values() if g.is_mentioned(question.text)), None)
+    if group:
+        return group.tests[0]
+    return question.current_test
+
+
+def ranked_reasons(pathway: Pathway, test: str, question: Question) -> list[Edge]:
+    """The reasons a test is done, the ones the question points at first.
+
+    A finding the person mentions ("my spine") counts most, then another test they name ("why a
+    CT and not a bone scan?"), then the step just discussed. With no pointer, the file's order.
+    """
+    others = set(question.tests) - {test}
+
+    def score(edge: Edge) -> int:
+        mentioned = pathway.findings[edge.when].is_mentioned(question.text, question.terms)
+        return (
+            4 * mentioned
+            + 2 * bool(others & set(edge.from_))
+            + (question.previous_test in edge.from_)
+        )
+
+    edges = sorted(pathway.edges_into(test), key=score, reverse=True)
+    best = score(edges[0])
+    return [e for e in edges if score(e) == best] if best else edges
+
+
+def overview_reply(pathway: Pathway, content: Content, question: Question) -> Reply:
+    text = f"{question.wording(pathway.overview)} {question.wording(pathway.care_team)}"
+    return Reply(
+        Answer(
+            text=text,
+            section=pathway.overview.section,
+            buttons=[
+                button("What comes first?", "ask_first_test"),
+                button("Do I need a biopsy?", "ask_need_test", "biopsy"),
+            ],
+        )
+    )
+
+
+def first_reply(pathway: Pathway, content: Content, question: Question) -> Reply:
+    # The pathway's first starting edge is the usual first test (the x-ray for bone pain).
+    first = next(e for e in pathway.edges.values() if START in e.from_).main_test
+    text = f"{question.wording(pathway.first)} {question.wording(pathway.care_team)}"
+    return Reply(
+        Answer(
+            text=text,
+            section=pathway.first.section,
+            subject=("test", first),
+            buttons=[next_button(content, first), why_button(content, first)],
+        )
+    )
+
+
+def next_reply(pathway: Pathway, content: Content, question: Question) -> Reply | None:
+    # "What comes after the x-ray and the bone scan?" asks about the later one.
+    test = question.tests[-1] if question.tests else question.current_test
+    if test is None:
+        return None
+    node = pathway.nodes[test]
+    edges = pathway.edges_from(test)
+    if not edges:
+        return Reply(
+            Answer(
+                text=question.wording(node.end),
+                section=node.end.section,
+                subject=("test", test),
+            ),
+            came_from=test,
+        )
+    shown = fitting(edges, question)
+    following = list(dict.fromkeys(e.main_test for e in shown))
+    return Reply(
+        Answer(
+            text=joined(shown, question),
+            section=shown[0].section,
+            subject=("test", following[0]),
+            buttons=[why_button(content, t) for t in following[:2]]
+            + [next_button(content, following[0])],
+        ),
+        came_from=test,
+    )
+
+
+def why_reply(pathway: Pathway, content: Content, question: Question) -> Reply | None:
+    test = asked_test(pathway, question)
+    if test is None:
+        return None
+    edges = ranked_reasons(pathway, test, question)
+    others = [t for t in question.tests if t != test]
+    finding_named = any(
+        pathway.findings[e.when].is_mentioned(question.text, question.terms) for e in edges
+    )
+    if others and not finding_named and not set(others) & set(edges[0].from_):
+        # "Why an MRI and not a CT?" with no step between them: how they differ is the answer.
+        return compare_reply(pathway, content, question, (others[0], test))
+    return Reply(
+        Answer(
+            text=joined(fitting(edges, question), question),
+            section=edges[0].section,
+            subject=("test", test),
+            buttons=[
+                next_button(content, test),
+                button("What does it show?", "ask_what_it_shows", test),
+            ],
+        )
+    )
+
+
+def need_reply(pathway: Pathway, content: Content, question: Question) -> Reply | None:
+    test = asked_test(pathway, question)
+    if test is None:
+        return None
+    need = pathway.nodes[test].need
+    reason = need or ranked_reasons(pathway, test, question)[0]
+    text = f"{question.wording(reason)} {question.wording(pathway.care_team)}"
+    buttons = [why_button(content, test), next_button(content, test)]
+    return Reply(Answer(text=text, section=reason.section, subject=("test", test), buttons=buttons))
+
+
+def compare_reply(
+    pathway: Pathway, content: Content, question: Question, pair: tuple[str, str] | None = None
+) -> Reply | None:
+    if pair is None:
+        named = list(question.tests)
+        if len(named) == 1 and question.current_test not in (None, named[0]):
+            # "How is it different from a CT?": "it" is the test last talked about.
+            named.insert(0, question.current_test)
+        if len(named) < 2:
+            return None
+        pair = (named[0], named[1])
+    first, second = pair
+    comparison = pathway.comparison_of(first, second)
+    if comparison:
+        text, section = question.wording(comparison), comparison.section
+    else:
+        profiles = [pathway.nodes[t].profile for t in pair]
+        text = " ".join(question.wording(p) for p in profiles)
+        section = profiles[0].section
+    return Reply(
+        Answer(
+            text=text,
+            section=section,
+            subject=("test", second),
+            buttons=[why_button(content, first), why_button(content, second)],
+        )
+    )
+
+
+class SequencingAction(Action, ABC):
+    """Runs one kind of pathway answer; asks which test when the question names none."""
+
+    # Said when the question names no test and no test was talked about before.
+    ask_response = "utter_ask_which_test"
+
+    @abstractmethod
+    def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        content = load_content()
+        reply = self.reply(load_pathway(), content, Question.from_tracker(tracker, content))
+        if reply is None:
+            dispatcher.utter_message(response=self.ask_response)
+            return []
+        events = send_answer(dispatcher, tracker, reply.answer)
+        return [*events, SlotSet(SLOT_PREVIOUS_TEST, reply.came_from)]
+
+
+class ActionTestList(SequencingAction):
+    """The usual order ("what tests might I have?"), short, with buttons to go deeper."""
+
+    def name(self) -> str:
+        return ACTION_TEST_LIST
+
+    def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply:
+        return overview_reply(pathway, content, question)
+
+
+class ActionFirstTest(SequencingAction):
+    def name(self) -> str:
+        return ACTION_FIRST_TEST
+
+    def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply:
+        return first_reply(pathway, content, question)
+
+
+class ActionNextTest(SequencingAction):
+    def name(self) -> str:
+        return ACTION_NEXT_TEST
+
+    def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None:
+        return next_reply(pathway, content, question)
+
+
+class ActionWhyTest(SequencingAction):
+    def name(self) -> str:
+        return ACTION_WHY_TEST
+
+    def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None:
+        return why_reply(pathway, content, question)
+
+
+class ActionNeedTest(SequencingAction):
+    """When a test is often done or skipped ("do I need a biopsy?"); the care team decides."""
+
+    def name(self) -> str:
+        return ACTION_NEED_TEST
+
+    def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None:
+        return need_reply(pathway, content, question)
+
+
+class ActionCompareTests(SequencingAction):
+    ask_response = "utter_ask_which_two_tests"
+
+    def name(self) -> str:
+        return ACTION_COMPARE_TESTS
+
+    def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None:
+        return compare_reply(pathway, content, question)
