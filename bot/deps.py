@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from bot.conversation_store import ConversationStore
 from bot.rasa_client import RasaClient
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings
@@ -23,6 +24,11 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_conversations(request: Request) -> ConversationStore:
+    return request.app.state.conversations
+
+
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]

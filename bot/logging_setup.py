@@ -9,6 +9,8 @@ from bot.settings import Settings
 
 def configure_logging(settings: Settings) -> None:
     level = logging.DEBUG if settings.log_message_text else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Set apart from basicConfig, which does nothing when a handler is already installed.
+    logging.getLogger().setLevel(level)
     # httpx logs every request URL at INFO; quiet it so nothing per-conversation is written.
     logging.getLogger("httpx").setLevel(logging.WARNING)

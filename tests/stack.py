@@ -55,21 +55,25 @@ class Stack:
             ACTION_PORT=str(self.action_port),
             TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}",
             RATE_LIMIT_PER_MINUTE="1000",
-            **self.extra_env,
         )
+        env.update(self.extra_env)  # may replace any of the above, e.g. the tracker store
         return env
 
-    def start(self) -> float:
+    def start(self, timeout: float = START_TIMEOUT_SECONDS) -> float:
         """Starts all processes; returns seconds until /healthz answered 200."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.var_dir / "stack.log"
         log = self.log_path.open("ab")
         began = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.run"], cwd=PROJECT_DIR, env=self.env(),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "bot.run"],
+            cwd=PROJECT_DIR,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        while time.monotonic() - began < START_TIMEOUT_SECONDS:
+        while time.monotonic() - began < timeout:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the stack exited early; see {self.log_path}")
             try:
@@ -95,7 +99,8 @@ class Stack:
     def say(self, sender: str, message: str) -> list[dict]:
         response = httpx.post(
             f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message}, timeout=30,
+            json={"sender": sender, "message": message},
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()

@@ -9,20 +9,22 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Extra, Field, validator
 
-from bot.deps import LimiterDep, RasaDep, SettingsDep
+from bot.deps import ConversationsDep, LimiterDep, RasaDep, SettingsDep
 from bot.errors import ApiError
+from bot.forget import apply_forget_requests
 from bot.rasa_client import RasaTimeout, RasaUnavailable
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
 
 MAX_MESSAGE_CHARS = 1000
+SENDER_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
 
 
 class ChatMessage(BaseModel):
     sender: str = Field(
         ...,
-        regex=r"^[A-Za-z0-9_.:-]{1,128}$",
+        regex=SENDER_ID_PATTERN,
         description="Conversation id: 1-128 characters of letters, digits and _ . : -",
         example="patient-7f3a",
     )
@@ -55,7 +57,11 @@ ERRORS = {
 
 @router.post("/webhooks/rest/webhook", responses=ERRORS, response_model=list[dict[str, Any]])
 async def rest_webhook(
-    body: ChatMessage, rasa: RasaDep, limiter: LimiterDep, settings: SettingsDep
+    body: ChatMessage,
+    rasa: RasaDep,
+    limiter: LimiterDep,
+    settings: SettingsDep,
+    conversations: ConversationsDep,
 ) -> list[dict[str, Any]]:
     """Send one message; get the bot's replies as Rasa's REST list of text, buttons, custom."""
     wait = limiter.retry_after(body.sender)
@@ -69,7 +75,7 @@ async def rest_webhook(
     if settings.log_message_text:
         logger.debug("message from %s: %r", body.sender, body.message)
     try:
-        return await rasa.send_message(body.sender, body.message)
+        replies = await rasa.send_message(body.sender, body.message)
     except RasaTimeout as error:
         raise ApiError(
             504, "assistant_timeout", "The assistant took too long to answer. Please try again."
@@ -81,3 +87,4 @@ async def rest_webhook(
             "assistant_unavailable",
             "The assistant is not available right now. Please try again in a minute.",
         ) from error
+    return await apply_forget_requests(replies, body.sender, conversations)

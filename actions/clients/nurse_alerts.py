@@ -1,0 +1,340 @@
+"""Nurse alerts: kept in an outbox first, then delivered to the nurses' channel, retried until
+they arrive.
+
+The interface is small on purpose, so other parts (the Slack and Teams connectors' tests, a
+demo) can reuse it:
+
+    notifier = notifier_from_settings(get_action_settings())
+    delivered = await notifier.send(NurseAlert(reason=..., callback_phone=..., source="web"))
+    # False: the channel is down; the alert waits in the outbox and `retry_due()` (run every
+    # NURSE_ALERT_RETRY_SECONDS by the action server, see rasa_sdk_plugins) delivers it later.
+
+Channels: `LocalFileChannel` (JSON lines, the default, needs no service), `SlackChannel`
+(chat.postMessage) and `TeamsChannel` (an incoming webhook). Each has one method,
+`async deliver(alert)`, that raises `DeliveryFailed` when the alert did not arrive.
+Nothing here logs the alert's content: it holds a phone number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from actions.config import ActionSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NurseAlert:
+    """A request for a nurse to call, holding only what the person agreed to share."""
+
+    reason: str
+    callback_phone: str
+    source: str
+    urgent: bool = False
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    created_at: str = field(
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
+
+    def lines(self) -> list[str]:
+        headline = "Nurse call-back requested"
+        return [
+            f"URGENT: {headline}" if self.urgent else headline,
+            f"Why: {self.reason}",
+            f"Call: {self.callback_phone}",
+            f"From: {self.source} chat, {self.created_at}",
+        ]
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+
+class DeliveryFailed(Exception):
+    """The alert did not reach the channel; the reason is safe to log (no alert content)."""
+
+
+class AlertChannel(Protocol):
+    name: str
+
+    async def deliver(self, alert: NurseAlert) -> None: ...
+
+
+class LocalFileChannel:
+    """Appends each alert as one JSON line: the mode that needs no outside service."""
+
+    name = "local_file"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    async def deliver(self, alert: NurseAlert) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only: the file holds phone numbers.
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(asdict(alert) | {"text": alert.text()}) + "\n")
+        except OSError as error:
+            raise DeliveryFailed(f"cannot write {self.path.name}: {error.strerror}") from error
+
+
+class SlackChannel:
+    """Posts with chat.postMessage; Slack answers 200 with `"ok": false` on errors."""
+
+    name = "slack"
+
+    def __init__(
+        self,
+        api_base_url: str,
+        token: str,
+        channel: str,
+        timeout: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.url = f"{api_base_url.rstrip('/')}/chat.postMessage"
+        self.token = token
+        self.channel = channel
+        self.timeout = timeout
+        self.transport = transport
+
+    async def deliver(self, alert: NurseAlert) -> None:
+        body = {"channel": self.channel, "text": alert.text(), "unfurl_links": False}
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as http:
+            try:
+                response = await http.post(self.url, json=body, headers=headers)
+            except httpx.HTTPError as error:
+                raise DeliveryFailed(f"slack unreachable: {type(error).__name__}") from error
+        if response.status_code != 200:
+            raise DeliveryFailed(f"slack answered {response.status_code}")
+        try:
+            answer = response.json()
+        except ValueError as error:
+            raise DeliveryFailed("slack answered with something that is not JSON") from error
+        if not answer.get("ok"):
+            raise DeliveryFailed(f"slack refused: {answer.get('error', 'unknown error')}")
+
+
+class TeamsChannel:
+    """Posts an Adaptive Card to an incoming webhook (Workflows or the older connectors)."""
+
+    name = "teams"
+
+    def __init__(
+        self,
+        webhook_url: str,
+        timeout: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.webhook_url = webhook_url
+        self.timeout = timeout
+        self.transport = transport
+
+    @staticmethod
+    def card(alert: NurseAlert) -> dict:
+        first, *rest = alert.lines()
+        blocks = [{"type": "TextBlock", "text": first, "weight": "Bolder", "wrap": True}]
+        blocks += [{"type": "TextBlock", "text": line, "wrap": True} for line in rest]
+        return {
+            "type": "message",
+            "attachments": [
+                {
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "content": {
+                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                        "type": "AdaptiveCard",
+                        "version": "1.4",
+                        "body": blocks,
+                    },
+                }
+            ],
+        }
+
+    async def deliver(self, alert: NurseAlert) -> None:
+        async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as http:
+            try:
+                response = await http.post(self.webhook_url, json=self.card(alert))
+            except httpx.HTTPError as error:
+                raise DeliveryFailed(f"teams unreachable: {type(error).__name__}") from error
+        # The older connectors answer 200 with an error text when they drop a message.
+        if not response.is_success or "failed" in response.text.lower():
+            raise DeliveryFailed(f"teams answered {response.status_code}")
+
+
+class Outbox:
+    """Alerts not yet delivered, in SQLite: they survive restarts and a channel being down."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        db.execute(
+            "create table if not exists alerts (id text primary key, alert text not null, "
+            "attempts integer not null default 0, next_try real not null, last_error text)"
+        )
+        return db
+
+    def add(self, alert: NurseAlert, next_try: float) -> None:
+        with self._db() as db:
+            db.execute(
+                "insert into alerts (id, alert, next_try) values (?, ?, ?)",
+                (alert.id, json.dumps(asdict(alert)), next_try),
+            )
+
+    def claim_due(self, now: float, lease: float) -> list[tuple[NurseAlert, int]]:
+        """Alerts whose time has come, each with its attempts so far; reserved for `lease`
+        seconds so two workers never send the same alert at once."""
+        if not self.path.exists():
+            return []  # nothing was ever kept; do not create the file just to look
+        with self._db() as db:
+            db.execute("begin immediate")
+            rows = db.execute(
+                "select id, alert, attempts from alerts where next_try <= ? order by next_try",
+                (now,),
+            ).fetchall()
+            db.executemany(
+                "update alerts set next_try = ? where id = ?", [(now + lease, r[0]) for r in rows]
+            )
+            db.execute("commit")
+        return [(NurseAlert(**json.loads(alert)), attempts) for _, alert, attempts in rows]
+
+    def delivered(self, alert_id: str) -> None:
+        # Gone once delivered: the nurses' channel holds it now, and this file keeps no
+        # phone number longer than it must.
+        with self._db() as db:
+            db.execute("delete from alerts where id = ?", (alert_id,))
+
+    def failed(self, alert_id: str, error: str, next_try: float) -> None:
+        with self._db() as db:
+            db.execute(
+                "update alerts set attempts = attempts + 1, last_error = ?, next_try = ? "
+                "where id = ?",
+                (error, next_try, alert_id),
+            )
+
+    def pending(self) -> list[dict]:
+        """What is waiting, without the alerts' content (for health checks and tests)."""
+        if not self.path.exists():
+            return []
+        with self._db() as db:
+            rows = db.execute(
+                "select id, attempts, next_try, last_error from alerts order by next_try"
+            ).fetchall()
+        return [{"id": r[0], "attempts": r[1], "next_try": r[2], "last_error": r[3]} for r in rows]
+
+    def _db(self) -> closing[sqlite3.Connection]:
+        return closing(self._connect())
+
+
+class NurseNotifier:
+    def __init__(
+        self,
+        outbox: Outbox,
+        channel: AlertChannel,
+        retry_seconds: float = 30.0,
+        max_backoff_seconds: float = 900.0,
+        lease_seconds: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`lease_seconds` must outlast one delivery attempt (twice the channel's timeout)."""
+        self.outbox = outbox
+        self.channel = channel
+        self.retry_seconds = retry_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+
+    def backoff(self, attempts: int) -> float:
+        """Wait after the given number of failed attempts: doubling, capped."""
+        return min(self.retry_seconds * 2 ** max(attempts - 1, 0), self.max_backoff_seconds)
+
+    async def send(self, alert: NurseAlert) -> bool:
+        """Keeps the alert, then tries to deliver it now.
+
+        True when it reached the channel; False when it waits in the outbox to be retried.
+        """
+        # Stored before the first attempt, and reserved while it runs: a crash or a slow
+        # channel cannot lose it, and the retry loop does not send it twice meanwhile.
+        self.outbox.add(alert, next_try=self.clock() + self.lease_seconds)
+        return await self._attempt(alert, attempts=0)
+
+    async def retry_due(self) -> int:
+        """Delivers the alerts whose retry time has come; returns how many arrived."""
+        due = self.outbox.claim_due(self.clock(), lease=self.lease_seconds)
+        arrived = 0
+        for alert, attempts in due:
+            arrived += await self._attempt(alert, attempts)
+        return arrived
+
+    async def run(self) -> None:
+        """Retries forever; the action server runs this as a background task."""
+        while True:
+            try:
+                await self.retry_due()
+            except sqlite3.Error as error:
+                logger.error("nurse alert outbox unreadable: %s", error)
+            await asyncio.sleep(self.retry_seconds)
+
+    async def _attempt(self, alert: NurseAlert, attempts: int) -> bool:
+        try:
+            await self.channel.deliver(alert)
+        except DeliveryFailed as error:
+            wait = self.backoff(attempts + 1)
+            self.outbox.failed(alert.id, str(error), self.clock() + wait)
+            logger.warning(
+                "nurse alert %s not delivered to %s (%s); retry in %.0f s",
+                alert.id,
+                self.channel.name,
+                error,
+                wait,
+            )
+            return False
+        self.outbox.delivered(alert.id)
+        logger.info("nurse alert %s delivered to %s", alert.id, self.channel.name)
+        return True
+
+
+def channel_from_settings(
+    settings: ActionSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> AlertChannel:
+    timeout = settings.nurse_alert_timeout_seconds
+    if settings.nurse_alert_mode == "slack":
+        return SlackChannel(
+            settings.slack_api_base_url,
+            settings.slack_bot_token.get_secret_value(),
+            settings.slack_nurse_channel,
+            timeout,
+            transport,
+        )
+    if settings.nurse_alert_mode == "teams":
+        return TeamsChannel(settings.teams_nurse_webhook_url.get_secret_value(), timeout, transport)
+    return LocalFileChannel(settings.nurse_alert_file)
+
+
+def notifier_from_settings(
+    settings: ActionSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> NurseNotifier:
+    return NurseNotifier(
+        Outbox(settings.nurse_alert_outbox),
+        channel_from_settings(settings, transport),
+        settings.nurse_alert_retry_seconds,
+        settings.nurse_alert_max_backoff_seconds,
+        lease_seconds=2 * settings.nurse_alert_timeout_seconds,
+    )

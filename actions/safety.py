@@ -1,0 +1,80 @@
+"""The red-flag reply: contact the care team now or call emergency services, then go on.
+
+The NLU component in `pipeline/red_flag_classifier.py` decides that a message is a red flag
+and puts what it found in the parse data; this action only answers. It never explains the
+symptom (that would be a medical fact the source page does not give), it sends the person to
+people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answering import is_clinician
+from actions.config import get_action_settings
+from pipeline.red_flags import RED_FLAG_KEY, load_detector
+
+ACTION_RED_FLAG = "action_red_flag"
+SLOT_RED_FLAG_CATEGORY = "red_flag_category"
+SLOT_RED_FLAG_SIGNS = "red_flag_signs"
+# Said when the alarm came without details (a button, or an older model).
+UNNAMED_SIGN = "a possible warning sign"
+
+
+def describe(signs: Sequence[str]) -> str:
+    """ "numbness or tingling and trouble walking", in the person's kind of words."""
+    signs = list(signs)
+    if not signs:
+        return UNNAMED_SIGN
+    if len(signs) == 1:
+        return signs[0]
+    return f"{', '.join(signs[:-1])} and {signs[-1]}"
+
+
+def red_flag_response(category: str | None, clinician: bool) -> str:
+    if clinician:
+        return "utter_red_flag_clinician"
+    categories = load_detector().rules.categories
+    if category in categories and categories[category].reply == "crisis":
+        return "utter_red_flag_crisis"
+    return "utter_red_flag"
+
+
+class ActionRedFlag(Action):
+    def name(self) -> str:
+        return ACTION_RED_FLAG
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        found = tracker.latest_message.get(RED_FLAG_KEY) or {}
+        category = found.get("category")
+        says = found.get("says") or []
+        settings = get_action_settings()
+        dispatcher.utter_message(
+            response=red_flag_response(category, is_clinician(tracker)),
+            signs=describe(says),
+            clinic_phone=settings.clinic_phone,
+            emergency_number=settings.emergency_number,
+            crisis_line=settings.crisis_line,
+        )
+        # Kept so a nurse alert right after can say why (only if the person agrees).
+        events: list[EventType] = [
+            SlotSet(SLOT_RED_FLAG_CATEGORY, category),
+            SlotSet(SLOT_RED_FLAG_SIGNS, says or None),
+        ]
+        # A warning sign ends whatever form was running: nothing else should be asked now.
+        # An unfinished consent is dropped: what a call-back would share has just changed.
+        if tracker.active_loop.get("name"):
+            events += [
+                ActiveLoop(None),
+                SlotSet("requested_slot", None),
+                SlotSet("nurse_consent", None),
+                SlotSet("forget_confirmed", None),
+            ]
+        return events

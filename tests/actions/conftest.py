@@ -1,0 +1,33 @@
+"""Action server settings for one test: set through the environment, as in production."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from actions.config import ActionSettings, get_action_settings
+from actions.handoff import nurse_notifier
+
+
+def _clear() -> None:
+    get_action_settings.cache_clear()
+    nurse_notifier.cache_clear()
+
+
+@pytest.fixture
+def action_settings(monkeypatch, tmp_path) -> Iterator[Callable[..., ActionSettings]]:
+    """Call with environment variables; nurse alerts always go under the test's tmp_path."""
+
+    def configure(**env: str) -> ActionSettings:
+        defaults = {
+            "NURSE_ALERT_FILE": str(tmp_path / "nurse_alerts.jsonl"),
+            "NURSE_ALERT_OUTBOX": str(tmp_path / "outbox.db"),
+        }
+        for name, value in {**defaults, **env}.items():
+            monkeypatch.setenv(name, value)
+        _clear()
+        return get_action_settings()
+
+    yield configure
+    _clear()

@@ -1,0 +1,77 @@
+"""The red-flag reply: care team now or emergency services, the clinic's number, then go on."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.safety import ActionRedFlag, describe
+from tests.actions.trackers import tracker_for
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages, events
+
+
+def red_flag_tracker(found: dict | None, channel: str = "rest", active_loop: str = "") -> Tracker:
+    tracker = tracker_for("my legs are numb", "red_flag", channel=channel)
+    if found is not None:
+        tracker.latest_message["red_flag"] = found
+    if active_loop:
+        tracker.active_loop = {"name": active_loop}
+    return tracker
+
+
+NUMB = {"category": "spinal_cord", "signs": ["numbness"], "says": ["numbness or tingling"]}
+
+
+def test_warning_sign_gets_the_urgent_reply_with_clinic_and_emergency_numbers(action_settings):
+    action_settings(CLINIC_PHONE="312-555-0142")
+    messages, events = run(ActionRedFlag(), red_flag_tracker(NUMB))
+    (reply,) = messages
+    assert reply["response"] == "utter_red_flag"
+    assert reply["signs"] == "numbness or tingling"
+    assert reply["clinic_phone"] == "312-555-0142"
+    assert (reply["emergency_number"], reply["crisis_line"]) == ("911", "988")
+    assert SlotSet("red_flag_signs", ["numbness or tingling"]) in events
+    assert SlotSet("red_flag_category", "spinal_cord") in events
+
+
+def test_thoughts_of_self_harm_get_the_crisis_reply():
+    found = {"category": "self_harm", "signs": ["self_harm"], "says": ["thoughts of hurting"]}
+    messages, _ = run(ActionRedFlag(), red_flag_tracker(found))
+    assert messages[0]["response"] == "utter_red_flag_crisis"
+
+
+def test_nurses_in_slack_get_the_clinical_wording():
+    messages, _ = run(ActionRedFlag(), red_flag_tracker(NUMB, channel="slack"))
+    assert messages[0]["response"] == "utter_red_flag_clinician"
+
+
+def test_red_flag_from_a_button_without_details_still_gets_the_urgent_reply():
+    messages, events = run(ActionRedFlag(), red_flag_tracker(None))
+    assert messages[0]["response"] == "utter_red_flag"
+    assert messages[0]["signs"] == "a possible warning sign"
+    assert SlotSet("red_flag_signs", None) in events
+
+
+def test_red_flag_ends_a_running_form():
+    _, events = run(ActionRedFlag(), red_flag_tracker(NUMB, active_loop="nurse_callback_form"))
+    assert ActiveLoop(None) in events
+    assert SlotSet("requested_slot", None) in events
+
+
+def test_no_form_running_means_no_form_events():
+    _, events = run(ActionRedFlag(), red_flag_tracker(NUMB))
+    assert not [e for e in events if e.get("event") == "active_loop"]
+
+
+def test_several_signs_are_named_in_plain_words():
+    assert describe(["numbness or tingling"]) == "numbness or tingling"
+    assert describe(["a", "b"]) == "a and b"
+    assert describe(["a", "b", "c"]) == "a, b and c"
