@@ -22,6 +22,7 @@ from actions.config import get_action_settings
 from actions.content import load_content
 from actions.suggestions import buttons_for, load_scope
 
+ACTION_GREET = "action_greet"
 ACTION_SESSION_START = "action_session_start"
 ACTION_DECLINE_OUT_OF_SCOPE = "action_decline_out_of_scope"
 ACTION_SUGGEST_TOPICS = "action_suggest_topics"
@@ -46,6 +47,25 @@ NOT_CARRIED_OVER = {
 def clinic_phone_slot() -> SlotSet:
     """Responses say the clinic's number through this slot; it comes from the settings."""
     return SlotSet(SLOT_CLINIC_PHONE, get_action_settings().clinic_phone)
+
+
+class ActionGreet(Action):
+    """Hello back, unless this hello opened the conversation: the welcome has just said it."""
+
+    def name(self) -> str:
+        return ACTION_GREET
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        user_turns = 0
+        for event in reversed(tracker.events):
+            if event.get("event") == "session_started":
+                break
+            user_turns += event.get("event") == "user"
+        if user_turns > 1:
+            dispatcher.utter_message(response="utter_greet")
+        return []
 
 
 class ActionSessionStart(Action):
