@@ -8,10 +8,9 @@ one. Works for SQLite and PostgreSQL alike, through the same SQLAlchemy URL Rasa
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 logger = logging.getLogger(__name__)
@@ -38,9 +37,6 @@ class ConversationStore:
 
     def delete(self, sender_id: str) -> int:
         """Deletes every stored event of the conversation; returns how many there were."""
-        url = make_url(self._url)
-        if url.drivername.startswith("sqlite") and not Path(url.database or "").exists():
-            return 0  # no SQLite file yet: no conversation has been stored, none to delete
         try:
             with self.engine.begin() as connection:
                 if not inspect(connection).has_table(EVENTS_TABLE):
