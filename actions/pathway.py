@@ -116,6 +116,7 @@ class Pathway(Strict):
     comparisons: dict[str, Comparison]
     overview: Reason
     first: Reason
+    same_test: Wording
     care_team: Wording
 
     def reasons(self) -> list[tuple[str, Reason]]:
@@ -189,6 +190,7 @@ def load_pathway(directory: Path = CONTENT_DIR) -> Pathway:
         comparisons=_with_ids(raw["comparisons"]),
         overview=raw["overview"],
         first=raw["first"],
+        same_test=raw["same_test"],
         care_team=raw["care_team"],
     )
     problems = pathway.check_against(load_content(directory))

@@ -37,6 +37,8 @@ class Question:
 
     text: str
     tests: tuple[str, ...]
+    # How many times a test was named, repeats included: "CT or cat scan" names one test twice.
+    test_mentions: int
     terms: frozenset[str]
     current_test: str | None
     previous_test: str | None
@@ -47,14 +49,15 @@ class Question:
         entities = tracker.latest_message.get("entities") or []
         # A test can be named by its glossary word too ("what follows a high calcium?");
         # dict.fromkeys keeps the order the tests were named in and drops repeats.
-        named = (
+        named = [
             e["value"] if e["entity"] == "test" else glossary_test(content, e["value"])
             for e in entities
             if e.get("entity") in ("test", "term")
-        )
+        ]
         return cls(
             text=tracker.latest_message.get("text") or "",
             tests=tuple(dict.fromkeys(t for t in named if t)),
+            test_mentions=sum(1 for t in named if t),
             terms=frozenset(e["value"] for e in entities if e.get("entity") == "term"),
             current_test=tracker.get_slot(SLOT_TEST),
             previous_test=tracker.get_slot(SLOT_PREVIOUS_TEST),
@@ -239,6 +242,8 @@ def compare_reply(
 ) -> Reply | None:
     if pair is None:
         named = list(question.tests)
+        if len(named) == 1 and question.test_mentions > 1:
+            return same_test_reply(pathway, content, question, named[0])
         if len(named) == 1 and question.current_test not in (None, named[0]):
             # "How is it different from a CT?": "it" is the test last talked about.
             named.insert(0, question.current_test)
@@ -259,6 +264,19 @@ def compare_reply(
             section=section,
             subject=("test", second),
             buttons=[why_button(content, first), why_button(content, second)],
+        )
+    )
+
+
+def same_test_reply(pathway: Pathway, content: Content, question: Question, test: str) -> Reply:
+    """Two names for one test: say so, then what the test is."""
+    profile = pathway.nodes[test].profile
+    return Reply(
+        Answer(
+            text=f"{question.wording(pathway.same_test)} {question.wording(profile)}",
+            section=profile.section,
+            subject=("test", test),
+            buttons=[why_button(content, test)],
         )
     )
 

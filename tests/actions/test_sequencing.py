@@ -253,6 +253,22 @@ def test_pair_without_a_written_comparison_is_compared_from_the_two_profiles():
     assert answer.index("An x-ray is a simple picture") < answer.index("A PET scan uses")
 
 
+def test_two_names_for_one_test_are_said_to_be_the_same_test_and_it_is_explained():
+    # Found by hand: "cat scan" and "CT scan" both resolve to ct, and the bot asked which two.
+    messages, events = run(
+        ActionCompareTests(),
+        tracker_for(
+            "is a CT scan the same thing as a cat scan",
+            "ask_compare_tests",
+            named_tests("ct", "ct"),
+        ),
+    )
+    answer = texts(messages)
+    assert answer.startswith("Those two names mean the same test.")
+    assert "slices" in answer
+    assert SlotSet("current_test", "ct") in events
+
+
 def test_comparing_a_test_with_itself_asks_which_two_tests():
     messages, _ = run(
         ActionCompareTests(),
