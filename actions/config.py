@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseSettings, Field, SecretStr, root_validator
 
-from bot.settings import is_placeholder
+from bot.settings import refuse_placeholders
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # A number from the range kept for fiction (555-0100 to 555-0199): fine for a demo, refused in
@@ -80,11 +80,7 @@ class ActionSettings(BaseSettings):
             if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
                 raise ValueError(f"NURSE_ALERT_MODE={mode} needs {name.upper()}")
         if values["environment"] != "development":
-            for name in needed:
-                value = values[name]
-                secret = value.get_secret_value() if isinstance(value, SecretStr) else ""
-                if secret and is_placeholder(secret):
-                    raise ValueError(f"{name.upper()} is a placeholder; set the real secret")
+            refuse_placeholders(values, [n for n in needed if isinstance(values[n], SecretStr)])
             if values["clinic_phone"] == DEMO_CLINIC_PHONE:
                 raise ValueError("CLINIC_PHONE is the demo number; set the clinic's real number")
         return values

@@ -35,7 +35,7 @@ class Evidence(Strict):
     phrase: str
 
 
-def _pairs_to_evidence(cls, value: list) -> list:
+def pairs_to_evidence(cls, value: list) -> list:
     """Evidence is written in YAML as `[section, phrase]` pairs."""
     return [Evidence(section=v[0], phrase=v[1]) if isinstance(v, list) else v for v in value]
 
@@ -90,7 +90,7 @@ class TestInfo(Strict):
     clinical: ClinicalTexts
     evidence: list[Evidence]
 
-    _pairs = validator("evidence", pre=True, allow_reuse=True)(_pairs_to_evidence)
+    _pairs = validator("evidence", pre=True, allow_reuse=True)(pairs_to_evidence)
 
 
 class Topic(Strict):
@@ -101,7 +101,7 @@ class Topic(Strict):
     clinical: str
     evidence: list[Evidence]
 
-    _pairs = validator("evidence", pre=True, allow_reuse=True)(_pairs_to_evidence)
+    _pairs = validator("evidence", pre=True, allow_reuse=True)(pairs_to_evidence)
 
 
 class Section(Strict):
@@ -158,20 +158,20 @@ class Content(Strict):
         return f"{src.publisher}, \u201c{src.title}\u201d, last medical review {reviewed}"
 
 
-def _read(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
-def _with_ids(mapping: dict) -> dict:
+def with_ids(mapping: dict) -> dict:
     return {key: {"id": key, **value} for key, value in mapping.items()}
 
 
 @lru_cache(maxsize=4)
 def load_content(directory: Path = CONTENT_DIR) -> Content:
     return Content(
-        source=_read(directory / "source.yml"),
-        terms=_with_ids(_read(directory / "glossary.yml")["terms"]),
-        tests=_with_ids(_read(directory / "tests.yml")["tests"]),
-        topics=_with_ids(_read(directory / "topics.yml")["topics"]),
+        source=read_yaml(directory / "source.yml"),
+        terms=with_ids(read_yaml(directory / "glossary.yml")["terms"]),
+        tests=with_ids(read_yaml(directory / "tests.yml")["tests"]),
+        topics=with_ids(read_yaml(directory / "topics.yml")["topics"]),
     )

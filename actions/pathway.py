@@ -19,10 +19,10 @@ from actions.content import (
     Content,
     Evidence,
     Strict,
-    _pairs_to_evidence,
-    _read,
-    _with_ids,
     load_content,
+    pairs_to_evidence,
+    read_yaml,
+    with_ids,
 )
 
 START = "start"
@@ -37,7 +37,7 @@ class Reason(Wording):
     section: str
     evidence: list[Evidence]
 
-    _pairs = validator("evidence", pre=True, allow_reuse=True)(_pairs_to_evidence)
+    _pairs = validator("evidence", pre=True, allow_reuse=True)(pairs_to_evidence)
 
     @validator("evidence")
     def has_evidence(cls, value: list[Evidence]) -> list[Evidence]:
@@ -181,13 +181,13 @@ class Pathway(Strict):
 
 @lru_cache(maxsize=4)
 def load_pathway(directory: Path = CONTENT_DIR) -> Pathway:
-    raw = _read(directory / "pathway.yml")
+    raw = read_yaml(directory / "pathway.yml")
     pathway = Pathway(
-        findings=_with_ids(raw["findings"]),
-        groups=_with_ids(raw["groups"]),
-        edges=_with_ids(raw["edges"]),
-        nodes=_with_ids(raw["nodes"]),
-        comparisons=_with_ids(raw["comparisons"]),
+        findings=with_ids(raw["findings"]),
+        groups=with_ids(raw["groups"]),
+        edges=with_ids(raw["edges"]),
+        nodes=with_ids(raw["nodes"]),
+        comparisons=with_ids(raw["comparisons"]),
         overview=raw["overview"],
         first=raw["first"],
         same_test=raw["same_test"],

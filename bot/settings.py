@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,15 @@ _PLACEHOLDER_WORDS = ("change", "placeholder", "example", "your", "xxx", "dummy"
 def is_placeholder(value: str) -> bool:
     lowered = value.lower()
     return bool(value) and (len(value) < 12 or any(w in lowered for w in _PLACEHOLDER_WORDS))
+
+
+def refuse_placeholders(values: dict, names: Iterable[str]) -> None:
+    """Outside development a secret that looks like an example value stops the start."""
+    for name in names:
+        value = values[name]
+        secret = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(secret, str) and is_placeholder(secret):
+            raise ValueError(f"{name.upper()} is a placeholder; set the real secret")
 
 
 class Settings(BaseSettings):
@@ -118,9 +128,7 @@ class Settings(BaseSettings):
     @root_validator(skip_on_failure=True)
     def no_placeholder_secrets_outside_development(cls, values: dict) -> dict:
         if values["environment"] != "development":
-            for name in SECRET_FIELDS:
-                if is_placeholder(values[name].get_secret_value()):
-                    raise ValueError(f"{name.upper()} is a placeholder; set the real secret")
+            refuse_placeholders(values, SECRET_FIELDS)
         return values
 
     @property

@@ -16,7 +16,7 @@ from actions.handoff import (
     ValidateNurseCallbackForm,
     phone_number_in,
 )
-from tests.actions.trackers import tracker_for
+from tests.actions.trackers import run, tracker_for
 
 AFTER_RED_FLAG = {
     "red_flag_category": "spinal_cord",
@@ -25,12 +25,6 @@ AFTER_RED_FLAG = {
 
 
 AGREED = {"nurse_consent": True, "callback_phone": "312 555 0142"}
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
 
 
 def test_consent_question_names_everything_shared_and_gives_the_clinic_number(action_settings):

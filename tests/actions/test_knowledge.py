@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import ActionCiteSource, ActionExplain, ActionExplainTopic
 from actions.pronunciation import ActionPronounce
-from tests.actions.trackers import entity, tracker_for
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
-
-
-def texts(messages):
-    return " ".join(m["text"] for m in messages if m.get("text"))
-
-
-def customs(messages, key):
-    return [m["custom"][key] for m in messages if key in (m.get("custom") or {})]
+from tests.actions.trackers import customs, entity, run, texts, tracker_for
 
 
 def test_bone_scan_question_gets_plain_answer_source_section_and_buttons():

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.privacy import ActionForgetConversation
-from tests.actions.trackers import tracker_for
+from tests.actions.trackers import run, tracker_for
 
 YES = {"forget_confirmed": True}
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
 
 
 def test_confirmed_forget_me_sends_the_gateway_the_forget_payload():

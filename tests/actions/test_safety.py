@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import ActionRedFlag, describe
-from tests.actions.trackers import tracker_for
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
+from tests.actions.trackers import run, tracker_for
 
 
 def red_flag_tracker(found: dict | None, channel: str = "rest", active_loop: str = "") -> Tracker:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import yaml
 from pydantic import ValidationError
 from rasa_sdk.events import ActionExecuted, ActiveLoop, AllSlotsReset, SessionStarted, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import CONTENT_DIR, load_content
 from actions.scope import (
@@ -19,15 +16,9 @@ from actions.scope import (
 )
 from actions.suggestions import Scope, buttons_for, load_scope
 from bot.settings import PROJECT_DIR
-from tests.actions.trackers import entity, tracker_for
+from tests.actions.trackers import entity, run, tracker_for
 
 SESSION_CONFIG = {"session_config": {"carry_over_slots_to_new_session": True}}
-
-
-def run(action, tracker, domain=None):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
-    return dispatcher.messages, events
 
 
 def payloads(message):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import statistics
 
 import textstat
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import load_content
 from actions.respelling import strip_respellings
@@ -20,19 +18,9 @@ from actions.sequencing import (
     ActionTestList,
     ActionWhyTest,
 )
-from tests.actions.trackers import entity, tracker_for
+from tests.actions.trackers import entity, run, texts, tracker_for
 
 CONTENT = load_content()
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
-
-
-def texts(messages):
-    return " ".join(m["text"] for m in messages if m.get("text"))
 
 
 def slot(events, name):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 
 def tracker_for(
@@ -34,3 +36,18 @@ def tracker_for(
 
 def entity(kind: str, value: str) -> dict[str, Any]:
     return {"entity": kind, "value": value, "extractor": "GlossaryEntityExtractor"}
+
+
+def run(action: Action, tracker: Tracker, domain: dict | None = None) -> tuple[list, list]:
+    """Run an action as the action server does: the messages it sends and the events it returns."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
+    return dispatcher.messages, events
+
+
+def texts(messages: list[dict]) -> str:
+    return " ".join(m["text"] for m in messages if m.get("text"))
+
+
+def customs(messages: list[dict], key: str) -> list:
+    return [m["custom"][key] for m in messages if key in (m.get("custom") or {})]
