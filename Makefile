@@ -66,6 +66,9 @@ $(SPACY_PIPELINE)/meta.json: $(VENV)/.installed content/glossary.yml content/tes
 	$(PY) -m pipeline.build $(SPACY_PIPELINE)
 
 # Rasa skips the parts whose fingerprint did not change; the touch records that it is current.
+# Rasa fingerprints SpacyNLP by its path only, so a rebuilt spaCy pipeline (new glossary words)
+# would be trained against cached features of the old one: then everything is retrained.
 $(MODEL): $(VENV)/.installed $(SPACY_PIPELINE)/meta.json $(TRAINING_INPUTS)
-	$(VENV)/bin/rasa train --fixed-model-name bonemets --out models --quiet
+	$(VENV)/bin/rasa train --fixed-model-name bonemets --out models --quiet \
+		$(if $(filter $(SPACY_PIPELINE)/meta.json,$?),--force)
 	touch $@

@@ -4,6 +4,10 @@ Exact aliases are found with a PhraseMatcher; misspellings ("hypercalsemia", "os
 with rapidfuzz against the same aliases. Each match becomes an entity whose label is `test` or
 `term` and whose `kb_id_` is the canonical id from `content/`, so Rasa gets "hypercalcemia" for
 any spelling of it.
+
+The tokens of a match also get the canonical id as their lemma. Rasa's CountVectorsFeaturizer
+counts lemmas, so "radiograph", "x ray" and "xray" become the one word the training data
+teaches, and an alias or typo no training example uses is still understood.
 """
 # No `from __future__ import annotations` here: spaCy reads the factory's type hints at run time.
 
@@ -66,6 +70,9 @@ class GlossaryTermMatcher:
             self._fuzzy_spans(doc, covered={i for s in spans for i in range(s.start, s.end)})
         )
         doc.ents = filter_spans(spans)
+        for ent in doc.ents:
+            for token in ent:
+                token.lemma_ = ent.kb_id_
         return doc
 
     def _fuzzy_spans(self, doc: Doc, covered: set[int]) -> list[Span]:

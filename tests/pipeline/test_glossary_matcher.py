@@ -72,3 +72,8 @@ def test_saved_pipeline_loads_through_the_entry_point_alone(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert json.loads(result.stdout.strip().splitlines()[-1]) == ["hypercalcemia"]
+
+
+def test_words_of_a_match_take_the_canonical_id_as_lemma_and_others_keep_none():
+    doc = NLP("is a radiograph like a cat scann")
+    assert [t.lemma_ for t in doc] == ["", "", "xray", "", "", "ct", "ct"]
