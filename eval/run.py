@@ -44,6 +44,15 @@ def ask_all(assistant: Assistant, heldout: dict[str, list[Case]]) -> list[CaseRe
     return results
 
 
+def answer_bubbles(results: list[CaseResult]) -> list[str]:
+    """Every message the bot sent, one by one.
+
+    A turn's answer is its bubbles joined by newlines. Each bubble is read on its own, and the
+    welcome that opens every new conversation is a bubble of its own, not part of the answer.
+    """
+    return [bubble for r in results for t in r.turns for bubble in t.answer.split("\n")]
+
+
 def render(report: dict) -> str:
     held = report["heldout"]
     parts = [
@@ -171,13 +180,12 @@ def evaluate(heldout_dir: Path, folds: int) -> dict:
         target = assistant.target.how
     asked_seconds = round(time.monotonic() - began)
     held = accuracy(results) | {"intent_accuracy": intent_accuracy(results)}
-    answers = [t.answer for r in results for t in r.turns]
     return {
         "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "target": target,
         "heldout": held | {"seconds": asked_seconds},
         "red_flags": red_flag_rates(results),
-        "readability": readability(answers, load_content()),
+        "readability": readability(answer_bubbles(results), load_content()),
         # After the held-out run, so a stack started for it is stopped and the CPU is free.
         "cross_validation": run_cross_validation(folds) if folds else None,
         "cases": [r.as_dict() for r in results],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions.content import load_content
 from eval.heldout import Case, Turn
-from eval.run import ask_all, render
+from eval.run import answer_bubbles, ask_all, render
 from eval.scoring import accuracy, intent_accuracy, readability, red_flag_rates
 
 
@@ -71,3 +71,12 @@ def test_report_shows_accuracy_per_category_and_names_each_failed_question():
     assert "| knowledge | what is an mri | ask_what_is | ask_limits |" in markdown
     assert "what is a ct |" not in markdown
     assert "cross-validation" not in markdown
+
+
+def test_readability_is_scored_per_bubble_so_the_welcome_is_not_part_of_an_answer():
+    welcome = "Hi! I explain the tests. I am not a doctor."
+    scripted = {q: (intent, f"{welcome}\n{answer}") for q, (intent, answer) in ANSWERS.items()}
+    bubbles = answer_bubbles(ask_all(ScriptedAssistant(scripted), HELDOUT))
+    assert bubbles.count(welcome) == 4
+    assert "A CT takes slices." in bubbles
+    assert readability(bubbles, load_content())["answers"] == 5
