@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bot.settings import PROJECT_DIR, Settings, get_settings
@@ -75,11 +74,12 @@ def child_environment(settings: Settings) -> dict[str, str]:
 
 def commands(settings: Settings, env: dict[str, str]) -> dict[str, list[str]]:
     python = sys.executable
-    rasa = str(Path(python).with_name("rasa"))
+    # Rasa's command line with the action-reply validation fix (bot/rasa_server.py).
+    rasa = [python, "-m", "bot.rasa_server"]
     endpoints = "endpoints.scaled.yml" if settings.redis_url else "endpoints.yml"
     workers = {
         name: [
-            rasa,
+            *rasa,
             "run",
             "--model",
             str(settings.model_path),
