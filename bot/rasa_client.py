@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from bot.store_probes import StoreProbes
 
 
+RASA_KEEPALIVE_SECONDS = 2.0
+
+
 class RasaUnavailable(Exception):
     """Rasa could not be reached or answered with an error."""
 
@@ -49,7 +52,11 @@ class RasaClient:
         self._action_url = action_url
         self._token = token
         self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=2.0), transport=transport
+            timeout=httpx.Timeout(timeout, connect=2.0),
+            # Rasa's server (Sanic) closes idle connections after 5 s; dropping them sooner on
+            # this side means a message is never sent on a connection Rasa is closing.
+            limits=httpx.Limits(keepalive_expiry=RASA_KEEPALIVE_SECONDS),
+            transport=transport,
         )
 
     async def close(self) -> None:

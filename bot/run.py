@@ -52,6 +52,9 @@ def lock_store_environment(redis_url: str) -> dict[str, str]:
     }
 
 
+GATEWAY_KEEP_ALIVE_SECONDS = 75
+
+
 def worker_names(settings: Settings) -> list[str]:
     if settings.rasa_workers == 1:
         return ["rasa"]
@@ -121,6 +124,11 @@ def commands(settings: Settings, env: dict[str, str]) -> dict[str, list[str]]:
             "--no-access-log",
             "--ws",
             "none",
+            # Longer than any client's idle keep-alive (httpx 5 s, proxies often 60 s): at an
+            # equal timeout the server may close a connection just as the client reuses it,
+            # and that message fails (seen once in a 3-minute soak at uvicorn's default 5 s).
+            "--timeout-keep-alive",
+            str(GATEWAY_KEEP_ALIVE_SECONDS),
         ],  # websockets is pinned old by Rasa
     }
 

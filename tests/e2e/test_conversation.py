@@ -58,3 +58,21 @@ def test_conversation_is_stored_in_the_sql_tracker_store(stack: Stack):
     with sqlite3.connect(stack.tracker_db) as db:
         count = db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()
     assert count[0] > 0
+
+
+def test_an_idle_connection_is_still_open_after_a_client_s_keep_alive_window(stack: Stack):
+    # httpx keeps idle connections 5 s; a gateway closing at 5 s too would sometimes close one
+    # just as a client reuses it, and that message would fail (seen in a soak). Raw HTTP/1.1 on
+    # one socket: a second request after 6 s idle must still be answered on it.
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    url = urlsplit(stack.url)
+    request = f"GET /healthz HTTP/1.1\r\nHost: {url.hostname}\r\n\r\n".encode()
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(request)
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        time.sleep(6)
+        connection.sendall(request)
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
