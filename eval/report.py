@@ -39,3 +39,11 @@ def write_report(name: str, markdown: str, data: dict, directory: Path = REPORTS
         json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"
     )
     return directory / f"{name}.md"
+
+
+def publish_report(name: str, markdown: str, data: dict) -> Path:
+    """Write the report to reports/ and print it, with where it was written."""
+    path = write_report(name, markdown, data)
+    print(markdown)
+    print(f"\nWritten to {path} and {path.with_suffix('.json')}.")
+    return path

@@ -18,7 +18,7 @@ from actions.content import load_content
 from bot.settings import get_settings
 from eval.crossval import run_cross_validation
 from eval.heldout import HELDOUT_DIR, Case, load_heldout
-from eval.report import percent, table, write_report
+from eval.report import percent, publish_report, table
 from eval.scoring import (
     CaseResult,
     accuracy,
@@ -203,9 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"The evaluation stopped: the assistant did not answer ({error}).", file=sys.stderr)
         return 1
     markdown = render(report)
-    path = write_report("eval", markdown, report)
-    print(markdown)
-    print(f"\nWritten to {path} and {path.with_suffix('.json')}.")
+    publish_report("eval", markdown, report)
     return 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from fastapi import APIRouter
@@ -13,6 +12,7 @@ from bot.deps import ConversationsDep, LimiterDep, RasaDep, SettingsDep
 from bot.errors import ApiError
 from bot.forget import apply_forget_requests
 from bot.rasa_client import RasaTimeout, RasaUnavailable
+from bot.rate_limit import enforce_rate_limit
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -64,14 +64,7 @@ async def rest_webhook(
     conversations: ConversationsDep,
 ) -> list[dict[str, Any]]:
     """Send one message; get the bot's replies as Rasa's REST list of text, buttons, custom."""
-    wait = limiter.retry_after(body.sender)
-    if wait:
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Too many messages. Please wait {math.ceil(wait)} seconds and try again.",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+    enforce_rate_limit(limiter, body.sender, "messages")
     if settings.log_message_text:
         logger.debug("message from %s: %r", body.sender, body.message)
     try:

@@ -5,7 +5,6 @@ The chat's own "forget me" (confirmed in the conversation) is carried out by bot
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -15,6 +14,7 @@ from pydantic import BaseModel
 from bot.conversation_store import StoreUnavailable
 from bot.deps import ConversationsDep, LimiterDep
 from bot.errors import ApiError
+from bot.rate_limit import enforce_rate_limit
 from bot.routes.chat import SENDER_ID_PATTERN
 
 router = APIRouter(tags=["conversations"])
@@ -41,14 +41,7 @@ async def forget_conversation(
     limiter: LimiterDep,
 ) -> Deleted:
     """Deletes the whole conversation (messages, answers, remembered context) at once."""
-    wait = limiter.retry_after(sender_id)
-    if wait:
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Too many requests. Please wait {math.ceil(wait)} seconds and try again.",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+    enforce_rate_limit(limiter, sender_id, "requests")
     try:
         events = await run_in_threadpool(store.delete, sender_id)
     except StoreUnavailable as error:

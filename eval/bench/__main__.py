@@ -23,7 +23,7 @@ from eval.bench.load import compare_paths, run_patients
 from eval.bench.memory import resident_mb
 from eval.bench.training import train_from_scratch
 from eval.bench.verdicts import render
-from eval.report import write_report
+from eval.report import publish_report
 from eval.target import start
 from tests.stack import Stack
 
@@ -158,9 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     report = bench(args)
     report["total_seconds"] = round(time.monotonic() - started)
     markdown = render(report)
-    path = write_report("bench", markdown, report)
-    print(markdown)
-    print(f"\nWritten to {path} and {path.with_suffix('.json')}.")
+    publish_report("bench", markdown, report)
     return 0
 
 
