@@ -3,9 +3,9 @@
 The bag-of-words features see "radiograph", "x ray" and "xray" as three unrelated words, and
 "what is a radioactive tracer" looks like "what is a mammogram" (out of scope). The glossary
 matcher already knows all three are the x-ray and that the tracer is on the page, so each token
-inside a match gets two features, its label (`test`/`term`) and its canonical id. DIET then
-learns "what is <a test>" once instead of once per spelling, and knows the page's words from
-other medical words.
+inside a match gets two features, its label (`test`/`term`) and its canonical id. The intent
+classifier then learns "what is <a test>" once instead of once per spelling, and knows the
+page's words from other medical words.
 """
 # No `from __future__ import annotations`: Rasa checks the graph's type hints at run time.
 

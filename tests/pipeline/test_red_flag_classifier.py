@@ -9,7 +9,7 @@ from pipeline.red_flag_classifier import RedFlagClassifier
 
 
 def predicted(text: str, intent: str = "ask_what_is", confidence: float = 0.97) -> Message:
-    """A message as DIET leaves it: a confident intent and a close runner-up."""
+    """A message as the intent classifier leaves it: a confident intent and a close runner-up."""
     ranking = [
         {"name": intent, "confidence": confidence},
         {"name": "ask_limits", "confidence": confidence - 0.02},
@@ -44,7 +44,7 @@ def test_message_without_a_warning_sign_is_left_as_nlu_predicted():
 
 
 def test_fallback_classifier_after_it_never_turns_a_red_flag_into_not_sure():
-    # DIET was unsure (0.2) and its top two were close: without the override, a fallback.
+    # The classifier was unsure (0.2) and its top two were close: without the override, a fallback.
     (message,) = classify(predicted("so thirsty and confused today", "greet", 0.2))
     fallback = FallbackClassifier(FallbackClassifier.get_default_config())
     (message,) = fallback.process([message])
