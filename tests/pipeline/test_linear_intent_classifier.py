@@ -59,7 +59,8 @@ def pipeline(tmp_path):
 
 def test_unseen_phrasings_get_their_intent(pipeline):
     classifier, featurize, _ = pipeline
-    messages = [featurize(t) for t in ("helo", "bye bye", "what is a pet scan", "what comes after ct")]
+    texts = ("helo", "bye bye", "what is a pet scan", "what comes after ct")
+    messages = [featurize(text) for text in texts]
     classifier.process(messages)
     assert [m.get("intent")["name"] for m in messages] == [
         "greet", "goodbye", "ask_what_is", "ask_next_test",
