@@ -7,6 +7,7 @@ import pytest
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
     CountVectorsFeaturizer,
 )
@@ -84,3 +85,14 @@ def test_a_saved_classifier_loads_and_predicts_the_same(pipeline):
     before = classifier.process([featurize("see you tomorrow")])[0].get("intent_ranking")
     after = loaded.process([featurize("see you tomorrow")])[0].get("intent_ranking")
     assert after == before
+
+
+def test_a_message_of_unknown_words_has_its_confidences_halved(pipeline):
+    classifier, featurize, _ = pipeline
+    [known] = classifier.process([featurize("hello there")])
+    [mashed] = classifier.process([featurize("asdf qwer zxcv")])
+    [plain] = LogisticRegressionClassifier.process(classifier, [featurize("asdf qwer zxcv")])
+    assert known.get("intent")["confidence"] > 0.5
+    halved = [entry["confidence"] / 2 for entry in plain.get("intent_ranking")]
+    assert [entry["confidence"] for entry in mashed.get("intent_ranking")] == halved
+    assert mashed.get("intent") == mashed.get("intent_ranking")[0]
