@@ -95,8 +95,9 @@ def commands(settings: Settings, env: dict[str, str]) -> dict[str, list[str]]:
             "--port",
             str(port),
             "--enable-api",
-            "--auth-token",
-            env["RASA_TOKEN"],
+            # One argument: a token that starts with "-" (1 in 64 generated ones) would
+            # otherwise be read by argparse as an option, and Rasa would not start.
+            f"--auth-token={env['RASA_TOKEN']}",
         ]
         for name, port in zip(worker_names(settings), settings.rasa_worker_ports, strict=True)
     }

@@ -80,3 +80,16 @@ def test_scaled_endpoints_give_rasa_a_redis_lock_store_from_redis_url(monkeypatc
     assert connection.items() >= {"host": "127.0.0.1", "port": 6380, "db": 2}.items()
     assert connection["password"] == "s@cret"
     assert endpoints.tracker_store.url == POSTGRES
+
+
+def test_a_token_starting_with_a_dash_reaches_rasa_as_the_token(monkeypatch):
+    # secrets.token_urlsafe starts with "-" once in 64 tokens; `--auth-token -x...` then made
+    # Rasa's argparse stop with "expected one argument" (seen in a make test run).
+    from rasa.__main__ import create_argument_parser
+
+    monkeypatch.setenv("RASA_TOKEN", "-starts-with-a-dash")
+    settings = Settings(_env_file=None)
+    rasa = started(settings)["rasa"]
+    assert rasa[1:3] == ["-m", "bot.rasa_server"]
+    parsed = create_argument_parser().parse_args(rasa[3:])
+    assert parsed.auth_token == "-starts-with-a-dash"
