@@ -43,6 +43,10 @@ def words(message: Message) -> set[str]:
     }
 
 
+# The weighting is sklearn's TfidfTransformer(sublinear_tf=True), written out because Rasa's
+# loader accepts only the types skops trusts: a Pipeline with a TfidfTransformer in the saved
+# classifier makes it fall back to an untrained one. The skops file stays a LogisticRegression
+# and the idf is saved beside it.
 def inverse_document_frequency(counts: scipy.sparse.spmatrix) -> np.ndarray:
     """sklearn's smoothed idf: log((1 + n) / (1 + df)) + 1, so no feature weighs zero."""
     documents = counts.shape[0]
