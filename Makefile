@@ -20,11 +20,11 @@ help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 run: $(MODEL) ## Set up what is missing, train if stale, start Rasa, actions and the gateway
-	$(PY) -m bot.run
+	$(PY) -m bot.supervisor.run
 
 run-scaled: $(MODEL) ## Like run, with RASA_WORKERS (2) Rasa workers on local PostgreSQL and Redis
 	bash scripts/install-datastores.sh
-	$(PY) -m bot.run_scaled
+	$(PY) -m bot.supervisor.run_scaled
 
 test: $(MODEL) system-packages ## Run every test (installs what the tests need)
 	$(VENV)/bin/ruff check .
@@ -57,7 +57,9 @@ system-packages:
 $(VENV)/.installed: requirements.lock pyproject.toml .python-version
 	test -x $(PY) || python$(PYTHON_VERSION) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	# Compiled once here: PYTHONDONTWRITEBYTECODE (below) would otherwise make every process
+	# compile Rasa and TensorFlow from source at each start (about 15 s of each start).
+	$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(VENV)/bin/uv pip install --quiet --python $(PY) uv==$(UV_VERSION)
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@

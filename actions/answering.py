@@ -13,8 +13,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import Content, Term, load_content
 from actions.respelling import add_respellings, pronunciation_payload
+from content.schema import Content, Term, load_content
 
 CLINICIAN_CHANNELS = {"slack", "botframework"}
 SLOT_PRONOUNCED = "pronounced_terms"

@@ -18,9 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients.nurse_alerts import NurseAlert, NurseNotifier, notifier_from_settings
-from actions.config import get_action_settings
-from actions.safety import SLOT_RED_FLAG_CATEGORY, SLOT_RED_FLAG_SIGNS, describe
-from pipeline.red_flags import load_detector
+from actions.safety import SLOT_RED_FLAG_LABEL, SLOT_RED_FLAG_SIGNS, describe
+from settings.actions import get_action_settings
 
 ACTION_ASK_NURSE_CONSENT = "action_ask_nurse_consent"
 ACTION_VALIDATE_NURSE_CALLBACK_FORM = "validate_nurse_callback_form"
@@ -60,9 +59,8 @@ def alert_reason(tracker: Tracker) -> str:
     signs = tracker.get_slot(SLOT_RED_FLAG_SIGNS)
     if not signs:
         return "Asked to talk to a nurse."
-    categories = load_detector().rules.categories
-    category = categories.get(tracker.get_slot(SLOT_RED_FLAG_CATEGORY))
-    why = f" ({category.label})" if category else ""
+    label = tracker.get_slot(SLOT_RED_FLAG_LABEL)
+    why = f" ({label})" if label else ""
     return f"Mentioned {describe(signs)}{why} and asked for a call."
 
 
@@ -145,4 +143,4 @@ class ActionSendNurseAlert(Action):
             clinic_phone=clinic_phone,
         )
         # Sent: the number and the sign need not stay in the conversation's state.
-        return [*cleared, SlotSet(SLOT_RED_FLAG_SIGNS, None), SlotSet(SLOT_RED_FLAG_CATEGORY, None)]
+        return [*cleared, SlotSet(SLOT_RED_FLAG_SIGNS, None), SlotSet(SLOT_RED_FLAG_LABEL, None)]

@@ -17,8 +17,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import subject_from
-from actions.content import Content, Term, load_content
 from actions.respelling import add_respellings
+from content.schema import Content, Term, load_content
 
 ACTION_HANDOUT = "action_handout"
 # Set by the buttons that offer the general topics (imaging tests, lab tests...).

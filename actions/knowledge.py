@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import Answer, is_clinician, latest_intent, send_answer, subject_from
-from actions.content import Content, TestInfo, load_content
+from content.schema import Content, TestInfo, load_content
 
 ACTION_EXPLAIN = "action_explain"
 ACTION_EXPLAIN_TOPIC = "action_explain_topic"

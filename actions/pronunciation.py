@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import Answer, send_answer, subject_from
-from actions.content import load_content
+from content.schema import load_content
 
 ACTION_PRONOUNCE = "action_pronounce"
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from actions.content import Content, Term
+from content.schema import Content, Term
 
 
 def _form_pattern(forms: Iterable[str]) -> re.Pattern:

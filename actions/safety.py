@@ -16,11 +16,12 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import is_clinician
-from actions.config import get_action_settings
-from pipeline.red_flags import RED_FLAG_KEY, load_detector
+from settings.actions import get_action_settings
 
 ACTION_RED_FLAG = "action_red_flag"
-SLOT_RED_FLAG_CATEGORY = "red_flag_category"
+SLOT_RED_FLAG_LABEL = "red_flag_label"
+# Where the NLU pipeline puts what it found (pipeline/red_flag_classifier.py).
+RED_FLAG_KEY = "red_flag"
 SLOT_RED_FLAG_SIGNS = "red_flag_signs"
 # Said when the alarm came without details (a button, or an older model).
 UNNAMED_SIGN = "a possible warning sign"
@@ -36,13 +37,10 @@ def describe(signs: Sequence[str]) -> str:
     return f"{', '.join(signs[:-1])} and {signs[-1]}"
 
 
-def red_flag_response(category: str | None, clinician: bool) -> str:
+def red_flag_response(reply: str | None, clinician: bool) -> str:
     if clinician:
         return "utter_red_flag_clinician"
-    categories = load_detector().rules.categories
-    if category in categories and categories[category].reply == "crisis":
-        return "utter_red_flag_crisis"
-    return "utter_red_flag"
+    return "utter_red_flag_crisis" if reply == "crisis" else "utter_red_flag"
 
 
 class ActionRedFlag(Action):
@@ -53,11 +51,10 @@ class ActionRedFlag(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         found = tracker.latest_message.get(RED_FLAG_KEY) or {}
-        category = found.get("category")
         says = found.get("says") or []
         settings = get_action_settings()
         dispatcher.utter_message(
-            response=red_flag_response(category, is_clinician(tracker)),
+            response=red_flag_response(found.get("reply"), is_clinician(tracker)),
             signs=describe(says),
             clinic_phone=settings.clinic_phone,
             emergency_number=settings.emergency_number,
@@ -65,7 +62,7 @@ class ActionRedFlag(Action):
         )
         # Kept so a nurse alert right after can say why (only if the person agrees).
         events: list[EventType] = [
-            SlotSet(SLOT_RED_FLAG_CATEGORY, category),
+            SlotSet(SLOT_RED_FLAG_LABEL, found.get("label")),
             SlotSet(SLOT_RED_FLAG_SIGNS, says or None),
         ]
         # A warning sign ends whatever form was running: nothing else should be asked now.

@@ -18,9 +18,10 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import subject_from
-from actions.config import get_action_settings
-from actions.content import load_content
-from actions.suggestions import buttons_for, load_scope
+from actions.suggestions import buttons_for
+from content.schema import load_content
+from content.scope import load_scope
+from settings.actions import get_action_settings
 
 ACTION_GREET = "action_greet"
 ACTION_SESSION_START = "action_session_start"
@@ -38,7 +39,7 @@ DEFAULT_DECLINE_KIND = "other_medical"
 NOT_CARRIED_OVER = {
     "session_started_metadata",
     "requested_slot",
-    "red_flag_category",
+    "red_flag_label",
     "red_flag_signs",
     "callback_phone",
 }

@@ -16,8 +16,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import SLOT_TEST, Answer, is_clinician, send_answer
-from actions.content import Content, load_content
-from actions.pathway import START, Edge, Pathway, Reason, load_pathway
+from content.pathway import START, Edge, Pathway, Reason, load_pathway
+from content.schema import Content, load_content
 
 ACTION_TEST_LIST = "action_test_list"
 ACTION_FIRST_TEST = "action_first_test"

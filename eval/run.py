@@ -14,8 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from actions.content import load_content
-from bot.settings import get_settings
+from content.schema import load_content
 from eval.crossval import run_cross_validation
 from eval.heldout import HELDOUT_DIR, Case, load_heldout
 from eval.report import percent, publish_report, table
@@ -28,6 +27,7 @@ from eval.scoring import (
     red_flag_rates,
 )
 from eval.target import Assistant, assistant_for
+from settings.bot import get_settings
 
 
 def ask_all(assistant: Assistant, heldout: dict[str, list[Case]]) -> list[CaseResult]:

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass
 
 import textstat
 
-from actions.content import Content
 from actions.respelling import strip_respellings
+from content.schema import Content
 from eval.heldout import Turn
 
 # Every red-flag reply must give an emergency number (DESIGN.md, Safety); nothing else does.

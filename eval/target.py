@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.settings import Settings
-from tests.stack import Stack, texts
+from bot.supervisor.stack import Stack, texts
+from settings.bot import Settings
 
 # More than the tests allow: on a busy 2-core machine loading TensorFlow and the model can take
 # several minutes, and a report is worth the wait.

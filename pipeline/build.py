@@ -12,7 +12,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from actions.content import Content, load_content
+from content.schema import Content, load_content
 from pipeline import glossary_matcher  # noqa: F401  (registers the factory)
 
 

@@ -17,19 +17,24 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from pipeline.red_flags import (
+from content.red_flags import (
     RED_FLAG_INTENT,
     RED_FLAG_KEY,
     RED_FLAGS_FILE,
+    RedFlagDetector,
     Screening,
     load_detector,
 )
 
 
-def red_flag_data(screening: Screening) -> dict[str, Any]:
-    """What the actions need: the most urgent category and the signs in plain words."""
+def red_flag_data(screening: Screening, detector: RedFlagDetector) -> dict[str, Any]:
+    """What the actions need, so they never load the detector: the most urgent category,
+    which reply it gets (urgent or crisis), its label for a nurse, the signs in plain words."""
+    category = detector.rules.categories[screening.category]
     return {
         "category": screening.category,
+        "reply": category.reply,
+        "label": category.label,
         "signs": screening.signs,
         "says": screening.says,
     }
@@ -68,5 +73,5 @@ class RedFlagClassifier(GraphComponent):
             # Only the override is ranked: a close runner-up would make the FallbackClassifier
             # call the prediction ambiguous.
             message.set(INTENT_RANKING_KEY, [override], add_to_output=True)
-            message.set(RED_FLAG_KEY, red_flag_data(screening), add_to_output=True)
+            message.set(RED_FLAG_KEY, red_flag_data(screening, self.detector), add_to_output=True)
         return messages

@@ -1,16 +1,70 @@
+"""The whole assistant, started once for the test session, as `make run` starts it.
+
+End-to-end, chat-app, safety and widget tests share this one stack: it carries the union of
+their settings (the Slack and Teams stand-ins, nurse alerts to the Slack stand-in, a clinic
+phone of the tests' own). Tests marked `restarts_stack` stop and start it, so they run last.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
 
-from tests.stack import Stack
+from bot.supervisor.stack import Stack
+from tests.bot.channels.standins import TEAMS_APP_ID, BotFramework, SlackApi
+
+CLINIC_PHONE = "312-555-0142"
+SLACK_SECRET = "e2e0c4f1d2b3a4958676e5d4c3b2a190"
+NURSES_CHANNEL = "C-nurses"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "restarts_stack: stops and starts the shared stack")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that restart the shared stack go last, so no other test sees it restarting."""
+    items.sort(key=lambda item: item.get_closest_marker("restarts_stack") is not None)
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def slack_api() -> Iterator[SlackApi]:
+    standin = SlackApi().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def bot_framework() -> Iterator[BotFramework]:
+    standin = BotFramework().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, slack_api, bot_framework) -> Iterator[Stack]:
     """The whole assistant running, once for the test session (about a minute to start)."""
-    running = Stack(var_dir=tmp_path_factory.mktemp("stack"))
+    var_dir = tmp_path_factory.mktemp("stack")
+    running = Stack(
+        var_dir=var_dir,
+        extra_env={
+            "CLINIC_PHONE": CLINIC_PHONE,
+            "LOG_MESSAGE_TEXT": "false",
+            "NURSE_ALERT_MODE": "slack",
+            "SLACK_NURSE_CHANNEL": NURSES_CHANNEL,
+            "NURSE_ALERT_OUTBOX": str(var_dir / "nurse_alert_outbox.db"),
+            "NURSE_ALERT_RETRY_SECONDS": "1",
+            "NURSE_ALERT_MAX_BACKOFF_SECONDS": "2",
+            "SLACK_SIGNING_SECRET": SLACK_SECRET,
+            "SLACK_BOT_TOKEN": "xoxb-e2e-stand-in-token",
+            "SLACK_API_BASE_URL": slack_api.base_url,
+            "TEAMS_APP_ID": TEAMS_APP_ID,
+            "TEAMS_APP_PASSWORD": "e2e-stand-in-app-password",
+            "TEAMS_OPENID_METADATA_URL": bot_framework.metadata_url,
+            "TEAMS_OAUTH_URL": bot_framework.token_url,
+        },
+    )
     running.start()
     yield running
     running.stop()

@@ -1,4 +1,5 @@
-"""`rasa data validate` is clean: domain, NLU data, stories and rules agree."""
+"""Rasa's own checks: `rasa data validate` is clean, the action server registers the domain's
+actions, and the test stories follow the trained policy."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import sys
 from pathlib import Path
 
 import yaml
+from rasa_sdk.executor import ActionExecutor
 
-from bot.settings import PROJECT_DIR
+from settings import PROJECT_DIR
 
 # Responses that only custom actions send are reported as unused by the validator; that is
 # expected, as long as an action really sends them. So are those a form asks its slots with.
@@ -48,7 +50,7 @@ def explained(line: str) -> bool:
         name = unused.group(1)
         return f'"{name}"' in source("actions") or name in form_ask_responses()
     if no_examples := NO_EXAMPLES.search(line):
-        return f'"{no_examples.group(1)}"' in source("pipeline")
+        return f'"{no_examples.group(1)}"' in source("pipeline") + source("content")
     if duplicates := DUPLICATE_INTENTS.search(line):
         return set(duplicates.group(1).split(", ")) <= retrieval_intents()
     return False
@@ -70,3 +72,37 @@ def test_rasa_data_validate_reports_no_problems():
     warnings = [line for line in output.splitlines() if "UserWarning" in line]
     unexplained = [line for line in warnings if not explained(line)]
     assert not unexplained, "\n".join(unexplained)
+
+
+def test_the_action_server_registers_exactly_the_domains_custom_actions():
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
+    assert sorted(executor.actions) == sorted(domain["actions"])
+
+
+def test_test_stories_follow_the_trained_dialogue_policy(tmp_path):
+    """Every path of `tests/stories/` (greetings, knowledge and sequencing, safety, handoff,
+    forget me) is predicted action by action by the trained model, without any server."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("rasa")),
+            "test",
+            "core",
+            "--stories",
+            "tests/stories",
+            "--model",
+            "models/bonemets.tar.gz",
+            "--fail-on-prediction-errors",
+            "--no-plot",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    failed = tmp_path / "failed_test_stories.yml"
+    assert result.returncode == 0, failed.read_text() if failed.exists() else result.stderr[-3000:]

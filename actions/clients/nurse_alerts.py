@@ -33,7 +33,7 @@ from typing import Protocol
 
 import httpx
 
-from actions.config import ActionSettings
+from settings.actions import ActionSettings
 
 logger = logging.getLogger(__name__)
 

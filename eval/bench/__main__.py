@@ -19,13 +19,13 @@ from pathlib import Path
 
 import yaml
 
+from bot.supervisor.stack import Stack
 from eval.bench.load import compare_paths, run_patients
 from eval.bench.memory import resident_mb
 from eval.bench.training import train_from_scratch
 from eval.bench.verdicts import render
 from eval.report import publish_report
 from eval.target import start
-from tests.stack import Stack
 
 CONVERSATIONS = Path(__file__).resolve().parent / "conversations.yml"
 SOAK_PATIENTS = 10

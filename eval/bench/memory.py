@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psutil
 
-# How `bot.run` starts each child, told apart by its command line.
+# How `bot.supervisor.run` starts each child, told apart by its command line.
 _ROLES = (("actions", "rasa_sdk"), ("gateway", "uvicorn"), ("rasa", "rasa"))
 
 

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import yaml
 
-from bot.datastores import local_datastores
+from bot.supervisor.datastores import local_datastores
+from bot.supervisor.scaled_stack import start_scaled_stack
+from bot.supervisor.stack import free_port
 from eval.bench.load import Conversation, run_patients
-from tests.scale.scaled_stack import start_scaled_stack
-from tests.stack import PROJECT_DIR, free_port
+from settings import PROJECT_DIR
 
 CONVERSATIONS = Path(__file__).resolve().parent / "conversations.yml"
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from actions.config import ActionSettings, get_action_settings
 from actions.handoff import nurse_notifier
+from settings.actions import ActionSettings, get_action_settings
 
 
 def _clear() -> None:

@@ -19,7 +19,7 @@ from actions.handoff import (
 from tests.actions.trackers import run, tracker_for
 
 AFTER_RED_FLAG = {
-    "red_flag_category": "spinal_cord",
+    "red_flag_label": "possible spinal cord compression signs",
     "red_flag_signs": ["numbness or tingling"],
 }
 

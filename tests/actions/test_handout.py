@@ -9,7 +9,6 @@ import statistics
 import textstat
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import load_content
 from actions.handout import (
     ActionHandout,
     handout_for_term,
@@ -18,6 +17,7 @@ from actions.handout import (
     render,
 )
 from actions.respelling import strip_respellings
+from content.schema import load_content
 from tests.actions.trackers import entity, tracker_for
 
 CONTENT = load_content()

@@ -1,7 +1,7 @@
 """Respellings follow a hard term's first mention in a conversation, and only the first."""
 
-from actions.content import load_content
 from actions.respelling import add_respellings, strip_respellings
+from content.schema import load_content
 
 CONTENT = load_content()
 

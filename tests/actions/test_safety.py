@@ -18,7 +18,13 @@ def red_flag_tracker(found: dict | None, channel: str = "rest", active_loop: str
     return tracker
 
 
-NUMB = {"category": "spinal_cord", "signs": ["numbness"], "says": ["numbness or tingling"]}
+NUMB = {
+    "category": "spinal_cord",
+    "reply": "urgent",
+    "label": "possible spinal cord compression signs",
+    "signs": ["numbness"],
+    "says": ["numbness or tingling"],
+}
 
 
 def test_warning_sign_gets_the_urgent_reply_with_clinic_and_emergency_numbers(action_settings):
@@ -30,11 +36,16 @@ def test_warning_sign_gets_the_urgent_reply_with_clinic_and_emergency_numbers(ac
     assert reply["clinic_phone"] == "312-555-0142"
     assert (reply["emergency_number"], reply["crisis_line"]) == ("911", "988")
     assert SlotSet("red_flag_signs", ["numbness or tingling"]) in events
-    assert SlotSet("red_flag_category", "spinal_cord") in events
+    assert SlotSet("red_flag_label", "possible spinal cord compression signs") in events
 
 
 def test_thoughts_of_self_harm_get_the_crisis_reply():
-    found = {"category": "self_harm", "signs": ["self_harm"], "says": ["thoughts of hurting"]}
+    found = {
+        "category": "self_harm",
+        "reply": "crisis",
+        "signs": ["self_harm"],
+        "says": ["thoughts of hurting"],
+    }
     messages, _ = run(ActionRedFlag(), red_flag_tracker(found))
     assert messages[0]["response"] == "utter_red_flag_crisis"
 

@@ -7,15 +7,16 @@ import yaml
 from pydantic import ValidationError
 from rasa_sdk.events import ActionExecuted, ActiveLoop, AllSlotsReset, SessionStarted, SlotSet
 
-from actions.content import CONTENT_DIR, load_content
 from actions.scope import (
     ActionDeclineOutOfScope,
     ActionSessionStart,
     ActionStartOver,
     ActionSuggestTopics,
 )
-from actions.suggestions import Scope, buttons_for, load_scope
-from bot.settings import PROJECT_DIR
+from actions.suggestions import buttons_for
+from content.schema import CONTENT_DIR, load_content
+from content.scope import Scope, load_scope
+from settings import PROJECT_DIR
 from tests.actions.trackers import entity, run, tracker_for
 
 SESSION_CONFIG = {"session_config": {"carry_over_slots_to_new_session": True}}

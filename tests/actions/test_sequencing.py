@@ -8,7 +8,6 @@ import statistics
 import textstat
 from rasa_sdk.events import SlotSet
 
-from actions.content import load_content
 from actions.respelling import strip_respellings
 from actions.sequencing import (
     ActionCompareTests,
@@ -18,6 +17,7 @@ from actions.sequencing import (
     ActionTestList,
     ActionWhyTest,
 )
+from content.schema import load_content
 from tests.actions.trackers import entity, run, texts, tracker_for
 
 CONTENT = load_content()

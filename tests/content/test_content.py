@@ -10,10 +10,10 @@ import textstat
 import yaml
 from pydantic import ValidationError
 
-from actions.content import CONTENT_DIR, Content, load_content
 from actions.respelling import strip_respellings
-from bot.settings import PROJECT_DIR
-from tests.content.source_text import source_sections, source_text
+from content.schema import CONTENT_DIR, Content, load_content
+from content.source_text import source_sections, source_text
+from settings import PROJECT_DIR
 
 CONTENT = load_content()
 

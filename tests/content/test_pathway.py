@@ -10,10 +10,10 @@ import pytest
 import textstat
 import yaml
 
-from actions.content import CONTENT_DIR, load_content
-from actions.pathway import START, load_pathway
 from actions.respelling import strip_respellings
-from tests.content.source_text import source_sections
+from content.pathway import START, load_pathway
+from content.schema import CONTENT_DIR, load_content
+from content.source_text import source_sections
 from tests.content.test_content import MEDICAL_WORD
 
 PATHWAY = load_pathway()

@@ -18,7 +18,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tests.stack import PROJECT_DIR
+from settings import PROJECT_DIR
 
 DEPLOY = PROJECT_DIR / "deploy"
 MANIFESTS = sorted((DEPLOY / "k8s").glob("*.yaml"))

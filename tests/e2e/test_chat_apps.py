@@ -6,67 +6,29 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 
+from bot.supervisor.stack import Stack
 from tests.bot.channels.standins import (
-    TEAMS_APP_ID,
     BotFramework,
     SigningKeyPair,
     SlackApi,
     slack_headers,
 )
-from tests.stack import Stack
+from tests.conftest import NURSES_CHANNEL, SLACK_SECRET
 
 pytestmark = pytest.mark.e2e
 
-SLACK_SECRET = "e2e0c4f1d2b3a4958676e5d4c3b2a190"
 SLACK = "/webhooks/slack/webhook"
 TEAMS = "/webhooks/botframework/webhook"
-NURSES_CHANNEL = "C-nurses"
 # Long enough for a second answer to arrive if there were going to be one.
-QUIET_SECONDS = 4
-
-
-@pytest.fixture(scope="module")
-def slack_api() -> Iterator[SlackApi]:
-    standin = SlackApi().start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture(scope="module")
-def bot_framework() -> Iterator[BotFramework]:
-    standin = BotFramework().start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture(scope="module")
-def chat_stack(tmp_path_factory, slack_api, bot_framework) -> Iterator[Stack]:
-    var_dir = tmp_path_factory.mktemp("chat-apps")
-    stack = Stack(
-        var_dir=var_dir,
-        extra_env={
-            # Nurse alerts (the safety feature's notifier) go to the same Slack stand-in.
-            "NURSE_ALERT_MODE": "slack",
-            "SLACK_NURSE_CHANNEL": NURSES_CHANNEL,
-            "NURSE_ALERT_OUTBOX": str(var_dir / "nurse_alert_outbox.db"),
-            "SLACK_SIGNING_SECRET": SLACK_SECRET,
-            "SLACK_BOT_TOKEN": "xoxb-e2e-stand-in-token",
-            "SLACK_API_BASE_URL": slack_api.base_url,
-            "TEAMS_APP_ID": TEAMS_APP_ID,
-            "TEAMS_APP_PASSWORD": "e2e-stand-in-app-password",
-            "TEAMS_OPENID_METADATA_URL": bot_framework.metadata_url,
-            "TEAMS_OAUTH_URL": bot_framework.token_url,
-        },
-    )
-    stack.start()
-    yield stack
-    stack.stop()
+# After the expected answer, how long to watch for anything more (a duplicate, a second
+# bubble): Rasa posts one turn's messages within milliseconds of each other.
+QUIET_SECONDS = 1
 
 
 def new_ts() -> str:
@@ -95,13 +57,22 @@ def post_slack(stack: Stack, body: bytes, **headers: str) -> httpx.Response:
     return httpx.post(f"{stack.url}{SLACK}", content=body, headers=signed, timeout=10)
 
 
-def slack_answers(slack_api: SlackApi, channel: str, thread_ts: str | None) -> list[dict]:
-    """The answers in one thread (or at a DM's top level), once they have stopped coming."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not slack_api.messages(channel=channel):
-        time.sleep(0.2)
+def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def slack_answers(slack_api: SlackApi, channel: str, thread_ts: str | None, saying: str) -> list:
+    """The answers in one thread (or at a DM's top level), once one says `saying` and no more
+    come."""
+
+    def thread() -> list[dict]:
+        return [m for m in slack_api.messages(channel=channel) if m.get("thread_ts") == thread_ts]
+
+    wait_until(lambda: any(saying in m.get("text", "") for m in thread()))
     time.sleep(QUIET_SECONDS)
-    return [m for m in slack_api.messages(channel=channel) if m.get("thread_ts") == thread_ts]
+    return thread()
 
 
 def the_one(messages: list[dict], phrase: str) -> dict:
@@ -116,33 +87,36 @@ def teams_post(stack: Stack, activity: dict, token: str) -> httpx.Response:
     )
 
 
-def teams_replies(bot_framework: BotFramework, activity: dict, expected: bool = True) -> list:
-    """The replies in the activity's conversation, once they have stopped coming."""
+def teams_replies(bot_framework: BotFramework, activity: dict, saying: str | None) -> list:
+    """The replies in the activity's conversation, once one says `saying` (anywhere in it) and
+    no more come; with `saying` None, whatever came in the quiet time."""
 
     def replies() -> list:
         return [r for r in bot_framework.replies() if activity["conversation"]["id"] in r.path]
 
-    deadline = time.monotonic() + (60 if expected else 0)
-    while time.monotonic() < deadline and not replies():
-        time.sleep(0.2)
+    if saying:
+        wait_until(lambda: any(saying in json.dumps(r.body) for r in replies()))
     time.sleep(QUIET_SECONDS)
     return replies()
 
 
-def test_signed_slack_mention_gets_one_clinical_answer_in_its_thread(chat_stack, slack_api):
+def test_signed_slack_mention_gets_one_clinical_answer_in_its_thread(stack, slack_api):
     channel, ts = "C-mention", new_ts()
     began = time.monotonic()
-    response = post_slack(chat_stack, mention("what is a bone scan", channel, ts))
+    response = post_slack(stack, mention("what is a bone scan", channel, ts))
     assert response.status_code == 200
     assert time.monotonic() - began < 3
-    answer = the_one(slack_answers(slack_api, channel, ts), "images the whole skeleton")
+    answer = the_one(
+        slack_answers(slack_api, channel, ts, "images the whole skeleton"),
+        "images the whole skeleton",
+    )
     assert answer["channel"] == channel  # "images the whole skeleton": the clinical wording
     assert "_Source: American Cancer Society" in answer["text"]
     assert answer["blocks"][-1]["type"] == "actions"  # follow-up buttons as Block Kit
     assert "as_user" not in answer
 
 
-def test_slack_direct_message_is_answered_in_the_dm(chat_stack, slack_api):
+def test_slack_direct_message_is_answered_in_the_dm(stack, slack_api):
     body = json.dumps(
         {
             "type": "event_callback",
@@ -157,31 +131,32 @@ def test_slack_direct_message_is_answered_in_the_dm(chat_stack, slack_api):
             },
         }
     ).encode()
-    assert post_slack(chat_stack, body).status_code == 200
-    the_one(slack_answers(slack_api, "D-nurse", None), "serum calcium")
+    assert post_slack(stack, body).status_code == 200
+    the_one(slack_answers(slack_api, "D-nurse", None, "serum calcium"), "serum calcium")
 
 
-def test_slack_retry_of_a_delivered_event_gets_no_second_answer(chat_stack, slack_api):
+def test_slack_retry_of_a_delivered_event_gets_no_second_answer(stack, slack_api):
     channel, ts = "C-retry", new_ts()
     body = mention("what is an MRI", channel, ts, event_id="EvRetryE2E")
-    assert post_slack(chat_stack, body).status_code == 200
-    retry = post_slack(chat_stack, body, **{"X-Slack-Retry-Num": "1"})
+    assert post_slack(stack, body).status_code == 200
+    retry = post_slack(stack, body, **{"X-Slack-Retry-Num": "1"})
     assert retry.status_code == 200
-    first_delivery = slack_answers(slack_api, channel, ts)
+    first_delivery = slack_answers(slack_api, channel, ts, "spinal cord compression")
     the_one(first_delivery, "spinal cord compression")
-    late_retry = post_slack(chat_stack, body, **{"X-Slack-Retry-Num": "2"})
+    late_retry = post_slack(stack, body, **{"X-Slack-Retry-Num": "2"})
     assert late_retry.status_code == 200
-    assert slack_answers(slack_api, channel, ts) == first_delivery
+    time.sleep(QUIET_SECONDS)
+    assert slack_answers(slack_api, channel, ts, "spinal cord compression") == first_delivery
 
 
-def test_wrong_or_stale_slack_signature_gets_401_and_no_answer(chat_stack, slack_api):
+def test_wrong_or_stale_slack_signature_gets_401_and_no_answer(stack, slack_api):
     forged = mention("what is a PET scan", "C-forged", new_ts())
     wrong = httpx.post(
-        f"{chat_stack.url}{SLACK}", content=forged, headers=slack_headers("not-the-secret", forged)
+        f"{stack.url}{SLACK}", content=forged, headers=slack_headers("not-the-secret", forged)
     )
     stale = mention("what is a PET scan", "C-stale", new_ts())
     replayed = httpx.post(
-        f"{chat_stack.url}{SLACK}",
+        f"{stack.url}{SLACK}",
         content=stale,
         headers=slack_headers(SLACK_SECRET, stale, timestamp=int(time.time()) - 6 * 60),
     )
@@ -190,7 +165,7 @@ def test_wrong_or_stale_slack_signature_gets_401_and_no_answer(chat_stack, slack
     assert slack_api.messages(channel="C-forged") == slack_api.messages(channel="C-stale") == []
 
 
-def test_slack_button_click_is_answered_in_the_same_thread(chat_stack, slack_api):
+def test_slack_button_click_is_answered_in_the_same_thread(stack, slack_api):
     channel, thread = "C-button", new_ts()
     payload = {
         "type": "block_actions",
@@ -200,15 +175,15 @@ def test_slack_button_click_is_answered_in_the_same_thread(chat_stack, slack_api
         "actions": [{"type": "button", "value": '/ask_limits{"test": "bone_scan"}'}],
     }
     body = urlencode({"payload": json.dumps(payload)}).encode()
-    response = post_slack(chat_stack, body, **{"Content-Type": "application/x-www-form-urlencoded"})
+    response = post_slack(stack, body, **{"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 200
-    the_one(slack_answers(slack_api, channel, thread), "osteolytic")
+    the_one(slack_answers(slack_api, channel, thread, "osteolytic"), "osteolytic")
 
 
-def test_nurse_gets_a_markdown_patient_handout_in_slack(chat_stack, slack_api):
+def test_nurse_gets_a_markdown_patient_handout_in_slack(stack, slack_api):
     channel, ts = "C-handout", new_ts()
-    assert post_slack(chat_stack, mention("handout bone scan", channel, ts)).status_code == 200
-    handout = the_one(slack_answers(slack_api, channel, ts), "# Bone scan\n")
+    assert post_slack(stack, mention("handout bone scan", channel, ts)).status_code == 200
+    handout = the_one(slack_answers(slack_api, channel, ts, "# Bone scan\n"), "# Bone scan\n")
     text = handout["text"]
     assert text.startswith("# Bone scan\n")
     assert "whole skeleton" in text and "BLAS-tik" in text  # plain words, pronunciations
@@ -216,13 +191,11 @@ def test_nurse_gets_a_markdown_patient_handout_in_slack(chat_stack, slack_api):
     assert handout["blocks"] == [{"type": "markdown", "text": text}]
 
 
-def test_teams_activity_with_a_valid_token_gets_an_answer_at_the_service_url(
-    chat_stack, bot_framework
-):
+def test_teams_activity_with_a_valid_token_gets_an_answer_at_the_service_url(stack, bot_framework):
     activity = bot_framework.activity("<at>Bone mets guide</at> what is a PET scan")
-    response = teams_post(chat_stack, activity, bot_framework.token())
+    response = teams_post(stack, activity, bot_framework.token())
     assert response.status_code == 202
-    replies = teams_replies(bot_framework, activity)
+    replies = teams_replies(bot_framework, activity, "radiolabelled sugar")
     assert all(r.headers["Authorization"] == f"Bearer {bot_framework.reply_token}" for r in replies)
     assert all(r.body["replyToId"] == activity["id"] for r in replies)
     # The answer comes as a card, with its follow-up buttons; "radiolabelled sugar" is the
@@ -237,20 +210,19 @@ def test_teams_activity_with_a_valid_token_gets_an_answer_at_the_service_url(
     [{"audience": "another-bots-app-id"}, {"expires_in": -3600}, {"key": SigningKeyPair.new()}],
     ids=["wrong-audience", "expired", "signed-by-another-key"],
 )
-def test_teams_activity_with_a_bad_token_gets_401_and_no_answer(chat_stack, bot_framework, wrong):
+def test_teams_activity_with_a_bad_token_gets_401_and_no_answer(stack, bot_framework, wrong):
     activity = bot_framework.activity("what is a bone scan")
-    response = teams_post(chat_stack, activity, bot_framework.token(**wrong))
+    response = teams_post(stack, activity, bot_framework.token(**wrong))
     assert response.status_code == 401
-    assert teams_replies(bot_framework, activity, expected=False) == []
+    assert teams_replies(bot_framework, activity, None) == []
 
 
-def test_patient_asking_for_a_nurse_sends_an_alert_to_the_nurses_slack_channel(
-    chat_stack, slack_api
-):
+def test_patient_asking_for_a_nurse_sends_an_alert_to_the_nurses_slack_channel(stack, slack_api):
     sender = f"patient-{uuid.uuid4().hex[:8]}"
-    chat_stack.say(sender, "/talk_to_nurse")
-    chat_stack.say(sender, "/affirm")
-    chat_stack.say(sender, "please call me on 617 555 0123")
-    [alert] = slack_answers(slack_api, NURSES_CHANNEL, None)
+    stack.say(sender, "/talk_to_nurse")
+    stack.say(sender, "/affirm")
+    stack.say(sender, "please call me on 617 555 0123")
+    alerts = slack_answers(slack_api, NURSES_CHANNEL, None, "617 555 0123")
+    [alert] = [m for m in alerts if "617 555 0123" in m["text"]]
     assert "Nurse call-back requested" in alert["text"]
     assert "617 555 0123" in alert["text"]

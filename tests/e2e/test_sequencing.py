@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.stack import Stack, texts
+from bot.supervisor.stack import Stack, texts
 
 pytestmark = pytest.mark.e2e
 

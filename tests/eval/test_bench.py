@@ -120,7 +120,7 @@ def test_paths_get_the_same_messages_interleaved_with_senders_of_their_own():
     ("cmdline", "role"),
     [
         ([".venv/bin/python", "-m", "rasa_sdk", "--actions", "actions"], "actions"),
-        ([".venv/bin/python", "-m", "uvicorn", "bot.main:create_app"], "gateway"),
+        ([".venv/bin/python", "-m", "uvicorn", "bot.gateway.main:create_app"], "gateway"),
         ([".venv/bin/python", ".venv/bin/rasa", "run", "--model", "m.tar.gz"], "rasa"),
         (["/bin/sh"], "other"),
     ],

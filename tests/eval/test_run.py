@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.content import load_content
+from content.schema import load_content
 from eval.heldout import Case, Turn
 from eval.run import answer_bubbles, ask_all, render
 from eval.scoring import accuracy, intent_accuracy, readability, red_flag_rates

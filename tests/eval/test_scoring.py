@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.content import load_content
+from content.schema import load_content
 from eval.heldout import Turn
 from eval.scoring import (
     CaseResult,

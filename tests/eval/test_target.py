@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot.settings import Settings
+from bot.supervisor.stack import free_port
 from eval.target import Assistant, running_target
-from tests.stack import free_port
+from settings.bot import Settings
 
 TOKEN = "the-right-token"
 

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.content import load_content
+from content.schema import load_content
 from pipeline.build import build_pipeline
 from pipeline.glossary_featurizer import GlossaryFeaturizer
 

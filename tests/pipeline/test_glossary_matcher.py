@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from actions.content import load_content
+from content.schema import load_content
 from pipeline.build import build_pipeline
 
 NLP = build_pipeline(load_content())

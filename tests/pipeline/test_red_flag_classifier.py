@@ -31,6 +31,8 @@ def test_warning_sign_overrides_the_intent_and_reaches_the_parse_data():
     output = message.as_dict(only_output_properties=True)
     assert output["red_flag"] == {
         "category": "spinal_cord",
+        "reply": "urgent",
+        "label": "possible spinal cord compression signs",
         "signs": ["numbness"],
         "says": ["numbness or tingling"],
     }

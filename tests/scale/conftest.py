@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.datastores import Postgres, Redis, local_datastores
-from tests.scale.scaled_stack import start_scaled_stack
-from tests.stack import PROJECT_DIR, Stack, free_port
+from bot.supervisor.datastores import Postgres, Redis, local_datastores
+from bot.supervisor.scaled_stack import start_scaled_stack
+from bot.supervisor.stack import Stack, free_port
+from settings import PROJECT_DIR
 
 WORKERS = 2
 

@@ -11,7 +11,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import AtomicRedisLockStore
+from bot.rasa_ext.lock_store import AtomicRedisLockStore
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_the_atomic_store_gives_them_different_tickets(redis_port, monkeypatch):
 def test_it_is_built_from_the_endpoints_file_as_rasa_builds_it(redis_port):
     config = EndpointConfig(
         url="127.0.0.1",
-        type="bot.lock_store.AtomicRedisLockStore",
+        type="bot.rasa_ext.lock_store.AtomicRedisLockStore",
         port=str(redis_port),
         db="0",
         key_prefix="bonemets",

@@ -18,9 +18,9 @@ import psutil
 import psycopg2
 import pytest
 
-from bot.workers import WorkerPool
-from tests.scale.scaled_stack import wait_until_every_worker_answers
-from tests.stack import Stack, texts
+from bot.gateway.workers import WorkerPool
+from bot.supervisor.scaled_stack import wait_until_every_worker_answers
+from bot.supervisor.stack import Stack, texts
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.stack import PROJECT_DIR, Stack, free_port
+from bot.supervisor.stack import Stack, free_port
+from settings import PROJECT_DIR
 from tests.widget.chat_widget import ChatWidget
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -94,7 +95,7 @@ class Gateway:
         # The stack's own settings (ports of Rasa and actions, conversation store) plus ours.
         env = self.stack.env()
         env.update(GATEWAY_PORT=str(self.port), **self.extra_env)
-        command = [sys.executable, "-m", "uvicorn", "bot.main:create_app", "--factory"]
+        command = [sys.executable, "-m", "uvicorn", "bot.gateway.main:create_app", "--factory"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
         command += ["--ws", "none"]
         log = (self.stack.var_dir / f"gateway-{self.port}.log").open("ab")

@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from tests.stack import Stack
+from bot.supervisor.stack import Stack
 from tests.widget.chat_widget import ANSWER_TIMEOUT_MS, ChatWidget
 from tests.widget.conftest import ClinicSite, Gateway
 

@@ -23,7 +23,7 @@ from actions.clients.nurse_alerts import (
     TeamsChannel,
     notifier_from_settings,
 )
-from actions.config import ActionSettings
+from settings.actions import ActionSettings
 
 ALERT = NurseAlert(reason="Asked to talk to a nurse.", callback_phone="312 555 0142", source="web")
 

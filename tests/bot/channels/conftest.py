@@ -9,12 +9,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.channels.botframework_auth import IncomingTokenVerifier
-from bot.channels.gateway import ChatApps
-from bot.channels.relay import ChannelRelay
-from bot.main import create_app
-from bot.rasa_client import RasaClient
-from bot.settings import Settings
+from bot.channels.teams.auth import IncomingTokenVerifier
+from bot.gateway.chat_apps import ChatApps
+from bot.gateway.main import create_app
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.relay import ChannelRelay
+from settings.bot import Settings
 from tests.bot.channels.standins import TEAMS_APP_ID, TEAMS_ISSUER, BotFramework, SlackApi
 
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -113,13 +113,18 @@ class _StandIn:
 
 
 class SlackApi(_StandIn):
-    """Slack's Web API: records chat.postMessage calls and answers `ok` as Slack does."""
+    """Slack's Web API: records chat.postMessage calls and answers `ok` as Slack does; while
+    `up` is False it answers 503, as during an outage."""
+
+    up = True
 
     @property
     def base_url(self) -> str:
         return f"{self.url}/api/"
 
     def reply(self, method: str, call: Recorded) -> tuple[int, dict[str, Any]]:
+        if not self.up:
+            return 503, {"ok": False, "error": "service_unavailable"}
         return 200, {"ok": True, "channel": call.body.get("channel"), "ts": f"{time.time():.6f}"}
 
     def messages(self, **match: Any) -> list[dict[str, Any]]:

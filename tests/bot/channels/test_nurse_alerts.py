@@ -7,7 +7,7 @@ against the same Slack stand-in the connector's tests use.
 from __future__ import annotations
 
 from actions.clients.nurse_alerts import NurseAlert, notifier_from_settings
-from actions.config import ActionSettings
+from settings.actions import ActionSettings
 
 
 async def test_alert_for_a_patient_who_asked_for_a_nurse_arrives_in_the_nurses_channel(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from bot.channels.relay import ChannelRelay
+from bot.gateway.relay import ChannelRelay
 
 WORKERS = ["http://127.0.0.1:5005", "http://127.0.0.1:5006"]
 

@@ -1,0 +1,71 @@
+"""The gateway: the one public door to the assistant. This module only wires things together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from bot.gateway.body_limits import BodyLimitMiddleware
+from bot.gateway.chat_apps import ChatApps
+from bot.gateway.conversations import ConversationStore
+from bot.gateway.errors import install_error_handlers
+from bot.gateway.logging_setup import configure_logging
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.rate_limit import RateLimiter
+from bot.gateway.routes import channels, chat, conversations, health, widget
+from bot.gateway.store_probes import StoreProbes
+from settings.bot import Settings, get_settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    rasa: RasaClient | None = None,
+    chat_apps: ChatApps | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.chat_apps.close()
+        await app.state.rasa.close()
+        app.state.conversations.close()
+
+    app = FastAPI(
+        title="Bone metastasis test guide",
+        description="Gateway to the assistant that explains how bone metastases are diagnosed.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.rasa = rasa or RasaClient(
+        settings.rasa_worker_urls,
+        settings.action_server_url,
+        settings.rasa_token,
+        settings.rasa_timeout_seconds,
+        stores=StoreProbes.from_settings(settings),
+    )
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.conversations = ConversationStore(settings.tracker_store_url)
+    app.state.chat_apps = chat_apps or ChatApps.from_settings(settings)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Added last so it wraps the body limit: its 413/415 answers reach other sites' widgets too.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list,
+        allow_methods=["POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+    install_error_handlers(app)
+    app.include_router(chat.router)
+    app.include_router(channels.router)
+    app.include_router(conversations.router)
+    app.include_router(health.router)
+    app.include_router(widget.router)
+    return app

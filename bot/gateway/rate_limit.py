@@ -1,0 +1,48 @@
+"""Per-sender rate limit: a sliding one-minute window kept in memory."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+
+from bot.gateway.errors import ApiError
+
+
+class RateLimiter:
+    def __init__(self, per_minute: int, window_seconds: float = 60.0, max_senders: int = 100_000):
+        self.per_minute = per_minute
+        self.window = window_seconds
+        self.max_senders = max_senders
+        self._hits: dict[str, deque[float]] = {}
+
+    def retry_after(self, sender: str, now: float | None = None) -> float:
+        """Records a message; returns 0 if allowed, else seconds until the next one may pass."""
+        now = time.monotonic() if now is None else now
+        hits = self._hits.setdefault(sender, deque())
+        while hits and now - hits[0] >= self.window:
+            hits.popleft()
+        if len(hits) >= self.per_minute:
+            return self.window - (now - hits[0])
+        hits.append(now)
+        if len(self._hits) > self.max_senders:
+            self._forget_idle(now)
+        return 0.0
+
+    def _forget_idle(self, now: float) -> None:
+        # Bounded memory: drop senders whose window has emptied.
+        idle = [s for s, h in self._hits.items() if not h or now - h[-1] >= self.window]
+        for sender in idle:
+            del self._hits[sender]
+
+
+def enforce_rate_limit(limiter: RateLimiter, sender: str, what: str) -> None:
+    """A 429 with Retry-After when `sender` is over the limit; `what` names what was sent."""
+    wait = limiter.retry_after(sender)
+    if wait:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Too many {what}. Please wait {math.ceil(wait)} seconds and try again.",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )

@@ -1,0 +1,111 @@
+"""The real assistant, started the way `make run` starts it, on ports of the test's own.
+
+Used by the end-to-end tests: Rasa with the trained model, the action server and the gateway,
+all three as separate processes managed by `python -m bot.supervisor.run`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from settings import PROJECT_DIR
+
+START_TIMEOUT_SECONDS = 240
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    """One running assistant; `stop()` and `start()` again keep the same conversation store."""
+
+    var_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    gateway_port: int = field(default_factory=free_port)
+    rasa_port: int = field(default_factory=free_port)
+    action_port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.var_dir / "tracker.db"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            GATEWAY_PORT=str(self.gateway_port),
+            RASA_PORT=str(self.rasa_port),
+            ACTION_PORT=str(self.action_port),
+            TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}",
+            RATE_LIMIT_PER_MINUTE="1000",
+        )
+        env.update(self.extra_env)  # may replace any of the above, e.g. the tracker store
+        return env
+
+    def start(self, timeout: float = START_TIMEOUT_SECONDS) -> float:
+        """Starts all processes; returns seconds until /healthz answered 200."""
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.var_dir / "stack.log"
+        log = self.log_path.open("ab")
+        began = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.supervisor.run"],
+            cwd=PROJECT_DIR,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        while time.monotonic() - began < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the stack exited early; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return time.monotonic() - began
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"/healthz did not answer 200 in time; see {self.log_path}")
+
+    def stop(self) -> None:
+        """Like Ctrl-C in `make run`."""
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def say(self, sender: str, message: str) -> list[dict]:
+        response = httpx.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r["text"] for r in replies if "text" in r)

@@ -1,0 +1,90 @@
+"""Settings of the action server, read from the environment (and `.env`) in one place."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseSettings, Field, SecretStr, root_validator
+
+from settings import PROJECT_DIR, refuse_placeholders
+
+# A number from the range kept for fiction (555-0100 to 555-0199): fine for a demo, refused in
+# production so no real clinic ships it.
+DEMO_CLINIC_PHONE = "555-0100"
+
+
+class ActionSettings(BaseSettings):
+    clinic_phone: str = Field(
+        DEMO_CLINIC_PHONE,
+        description="The clinic's phone number, given in every safety reply and nurse handoff.",
+    )
+    emergency_number: str = Field("911", description="Emergency services number.")
+    crisis_line: str = Field("988", description="Mental-health crisis line (call or text).")
+    environment: Literal["development", "production"] = Field(
+        "development", description="`production` refuses placeholder secrets and the demo phone."
+    )
+    nurse_alert_mode: Literal["local_file", "slack", "teams"] = Field(
+        "local_file",
+        description="Where nurse alerts go: a local JSON-lines file, a Slack channel, or a "
+        "Teams channel's incoming webhook.",
+    )
+    nurse_alert_file: Path = Field(
+        PROJECT_DIR / "var" / "nurse_alerts.jsonl",
+        description="local_file mode: the file alerts are appended to.",
+    )
+    nurse_alert_outbox: Path = Field(
+        PROJECT_DIR / "var" / "nurse_alert_outbox.db",
+        description="SQLite file that keeps each alert until its channel has taken it.",
+    )
+    nurse_alert_retry_seconds: float = Field(
+        30.0, description="First wait before an alert that could not be delivered is retried."
+    )
+    nurse_alert_max_backoff_seconds: float = Field(
+        900.0, description="Longest wait between retries; alerts are retried until delivered."
+    )
+    nurse_alert_timeout_seconds: float = Field(
+        5.0, description="How long one delivery attempt may take."
+    )
+    slack_api_base_url: str = Field(
+        "https://slack.com/api/",
+        description="Slack Web API base URL; tests point it at a local stand-in.",
+    )
+    slack_bot_token: SecretStr = Field(
+        "", description="Slack bot token (xoxb-...) with chat:write, used to post nurse alerts."
+    )
+    slack_nurse_channel: str = Field(
+        "", description="slack mode: ID of the nurses' channel (C0...), the bot must be in it."
+    )
+    teams_nurse_webhook_url: SecretStr = Field(
+        "",
+        description="teams mode: incoming webhook URL (Workflows or connector) of the nurses' "
+        "channel. It is a secret: anyone with it can post there.",
+    )
+
+    class Config:
+        env_file = PROJECT_DIR / ".env"
+        env_file_encoding = "utf-8"
+
+    @root_validator(skip_on_failure=True)
+    def alert_channel_is_configured(cls, values: dict) -> dict:
+        mode = values["nurse_alert_mode"]
+        needed = {
+            "slack": ("slack_bot_token", "slack_nurse_channel"),
+            "teams": ("teams_nurse_webhook_url",),
+        }.get(mode, ())
+        for name in needed:
+            value = values[name]
+            if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
+                raise ValueError(f"NURSE_ALERT_MODE={mode} needs {name.upper()}")
+        if values["environment"] != "development":
+            refuse_placeholders(values, [n for n in needed if isinstance(values[n], SecretStr)])
+            if values["clinic_phone"] == DEMO_CLINIC_PHONE:
+                raise ValueError("CLINIC_PHONE is the demo number; set the clinic's real number")
+        return values
+
+
+@lru_cache
+def get_action_settings() -> ActionSettings:
+    return ActionSettings()

@@ -1,0 +1,151 @@
+"""Settings of the gateway, the supervisor and the Rasa-side Slack and Teams connectors."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
+
+from settings import PROJECT_DIR, refuse_placeholders
+
+SECRET_FIELDS = ("slack_signing_secret", "slack_bot_token", "teams_app_password")
+
+
+class Settings(BaseSettings):
+    gateway_host: str = Field("127.0.0.1", description="Address the gateway listens on.")
+    gateway_port: int = Field(8000, description="Port of the gateway, the only public port.")
+    rasa_port: int = Field(5005, description="Port of the Rasa server (always on 127.0.0.1).")
+    action_port: int = Field(5055, description="Port of the action server (always on 127.0.0.1).")
+    rasa_token: str = Field(
+        "",
+        description="Token for Rasa's HTTP API. Empty: a random one is made at each start. "
+        "Set it so `make eval` can use the servers `make run` started.",
+    )
+    rasa_timeout_seconds: float = Field(10.0, description="How long the gateway waits for Rasa.")
+    tracker_store_url: str = Field(
+        f"sqlite:///{PROJECT_DIR / 'var' / 'tracker.db'}",
+        description="SQLAlchemy URL of the conversation store (SQLite file or PostgreSQL).",
+    )
+    rasa_workers: int = Field(
+        1,
+        ge=1,
+        description="Rasa worker processes, on RASA_PORT and the ports after it. More than one "
+        "needs a PostgreSQL TRACKER_STORE_URL and REDIS_URL.",
+    )
+    rasa_urls: str = Field(
+        "",
+        description="Comma-separated URLs of Rasa workers that run elsewhere (containers); "
+        "the gateway then uses these instead of RASA_PORT and RASA_WORKERS.",
+    )
+    redis_url: str = Field(
+        "",
+        description="Redis for Rasa's lock store, redis://[:password@]host:port/db. Empty: "
+        "Rasa's in-memory lock store, which only one worker can use.",
+    )
+    action_host: str = Field(
+        "127.0.0.1", description="Where the gateway finds the action server (a container name)."
+    )
+    model_path: Path = Field(PROJECT_DIR / "models", description="Trained model file or folder.")
+    rate_limit_per_minute: int = Field(30, description="Messages one sender may send a minute.")
+    max_body_bytes: int = Field(16 * 1024, description="Largest request body the gateway reads.")
+    log_message_text: bool = Field(False, description="Debug only: write message text to the logs.")
+    cors_origins: str = Field(
+        "",
+        description="Other websites that may embed the widget: comma-separated origins such as "
+        "https://clinic.example (scheme and host, no path). Empty: same origin only.",
+    )
+    environment: Literal["development", "production"] = Field(
+        "development", description="`production` refuses placeholder secrets at start."
+    )
+    slack_signing_secret: SecretStr = Field(
+        "",
+        description="Slack app's Signing Secret (Basic Information). Empty: Slack is off and "
+        "its webhook answers 503.",
+    )
+    slack_bot_token: SecretStr = Field(
+        "", description="Slack Bot User OAuth Token (xoxb-...), used to post answers."
+    )
+    slack_api_base_url: str = Field(
+        "https://slack.com/api/",
+        description="Slack Web API base URL; tests point it at a local stand-in.",
+    )
+    teams_app_id: str = Field(
+        "",
+        description="Microsoft App ID of the Azure Bot. Empty: Teams is off and its webhook "
+        "answers 503.",
+    )
+    teams_app_password: SecretStr = Field(
+        "", description="Client secret of that Microsoft App, used to get reply tokens."
+    )
+    teams_openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="Bot Framework OpenID metadata, whose JWKS keys sign incoming activities.",
+    )
+    teams_issuer: str = Field(
+        "https://api.botframework.com", description="Issuer required in incoming Teams tokens."
+    )
+    teams_oauth_url: str = Field(
+        "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token",
+        description="OAuth endpoint that gives the bot its token for posting Teams replies; "
+        "single-tenant bots use https://login.microsoftonline.com/<tenant id>/oauth2/v2.0/token.",
+    )
+
+    class Config:
+        env_file = PROJECT_DIR / ".env"
+        env_file_encoding = "utf-8"
+
+    @validator("cors_origins")
+    def origins_are_scheme_and_host(cls, value: str) -> str:
+        # A path or trailing slash never matches the browser's Origin header, so CORS would
+        # fail silently; say so at start instead.
+        origins = [origin.strip() for origin in value.split(",") if origin.strip()]
+        for origin in origins:
+            if not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(f"{origin!r} is not an origin like https://clinic.example")
+        return ",".join(origins)
+
+    @root_validator(skip_on_failure=True)
+    def no_placeholder_secrets_outside_development(cls, values: dict) -> dict:
+        if values["environment"] != "development":
+            refuse_placeholders(values, SECRET_FIELDS)
+        return values
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return self.cors_origins.split(",") if self.cors_origins else []
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_worker_ports(self) -> list[int]:
+        return [self.rasa_port + n for n in range(self.rasa_workers)]
+
+    @property
+    def rasa_worker_urls(self) -> list[str]:
+        if self.rasa_urls:
+            return [url.strip() for url in self.rasa_urls.split(",") if url.strip()]
+        return [f"http://127.0.0.1:{port}" for port in self.rasa_worker_ports]
+
+    @property
+    def action_server_url(self) -> str:
+        return f"http://{self.action_host}:{self.action_port}"
+
+
+_POSTGRES_SCHEME = re.compile(r"^postgres(?:ql)?(?:\+\w+)?://")
+
+
+def postgres_dsn(url: str) -> str | None:
+    """A libpq URL from an SQLAlchemy URL (`postgresql+psycopg2://...`); None if not PostgreSQL."""
+    if not _POSTGRES_SCHEME.match(url):
+        return None
+    return _POSTGRES_SCHEME.sub("postgresql://", url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,156 @@
+"""The REST endpoint's contract and its input limits: bad input never reaches Rasa."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.gateway.main import create_app
+from bot.gateway.rasa_client import RasaClient
+from settings.bot import Settings
+
+URL = "/webhooks/rest/webhook"
+
+
+def test_chat_passes_message_to_rasa_and_returns_its_list(client, fake_rasa):
+    response = client.post(URL, json={"sender": "p1", "message": "  what is a bone scan?  "})
+    assert response.status_code == 200
+    assert response.json()[0]["text"].startswith("A bone scan")
+    assert fake_rasa.received == [{"sender": "p1", "message": "what is a bone scan?"}]
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"sender": "p1", "message": ""}, "message"),
+        ({"sender": "p1", "message": "   \n\t "}, "message"),
+        ({"sender": "p1", "message": "x" * 1001}, "message"),
+        ({"sender": "", "message": "hi"}, "sender"),
+        ({"sender": "a" * 129, "message": "hi"}, "sender"),
+        ({"sender": "bad id!", "message": "hi"}, "sender"),
+        ({"sender": "p1/../x", "message": "hi"}, "sender"),
+        ({"message": "hi"}, "sender"),
+        ({"sender": "p1"}, "message"),
+        ({"sender": "p1", "message": "hi", "extra": 1}, "extra"),
+        ({"sender": "p1", "message": ["hi"]}, "message"),
+    ],
+)
+def test_chat_rejects_invalid_fields_with_a_clear_error(client, fake_rasa, body, where):
+    response = client.post(URL, json=body)
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+    assert where in response.json()["detail"]
+    assert fake_rasa.received == []
+
+
+def test_chat_accepts_limits_exactly(client):
+    assert client.post(URL, json={"sender": "a" * 128, "message": "x" * 1000}).status_code == 200
+    assert client.post(URL, json={"sender": "A-z_0.9:x", "message": "?"}).status_code == 200
+
+
+def test_chat_rejects_oversized_body(client, fake_rasa):
+    response = client.post(URL, json={"sender": "p1", "message": "x" * 17000})
+    assert response.status_code == 413
+    assert response.json()["error"] == "body_too_large"
+    assert fake_rasa.received == []
+
+
+def test_chat_rejects_oversized_chunked_body_without_content_length(client, fake_rasa):
+    def chunks():
+        yield b'{"sender": "p1", "message": "'
+        for _ in range(20):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = client.post(URL, content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert fake_rasa.received == []
+
+
+def test_chat_rejects_non_json_content_type(client, fake_rasa):
+    response = client.post(
+        URL,
+        content="sender=p1&message=hi",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"
+
+
+def test_chat_rejects_malformed_json(client, fake_rasa):
+    response = client.post(
+        URL, content=b'{"sender": "p1", "message": ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+    assert fake_rasa.received == []
+
+
+def test_chat_rejects_json_that_is_not_an_object(client):
+    response = client.post(URL, json=["sender", "message"])
+    assert response.status_code == 422
+
+
+def test_chat_rate_limits_each_sender_separately(make_client):
+    client = make_client(rate_limit_per_minute=3)
+    for _ in range(3):
+        assert client.post(URL, json={"sender": "busy", "message": "hi"}).status_code == 200
+    limited = client.post(URL, json={"sender": "busy", "message": "hi"})
+    assert limited.status_code == 429
+    assert limited.json()["error"] == "rate_limited"
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert client.post(URL, json={"sender": "calm", "message": "hi"}).status_code == 200
+
+
+def test_chat_answers_503_when_rasa_is_down(client, fake_rasa):
+    fake_rasa.rasa_up = False
+    response = client.post(URL, json={"sender": "p1", "message": "hi"})
+    assert response.status_code == 503
+    assert response.json()["error"] == "assistant_unavailable"
+    assert "Traceback" not in response.text
+
+
+def _silent_server() -> tuple[socket.socket, int, list]:
+    """A real socket that accepts connections and never answers: a hung Rasa."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted: list = []  # kept by the caller so the connection stays open
+    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    return server, server.getsockname()[1], accepted
+
+
+def test_chat_answers_504_when_rasa_hangs():
+    server, port, _connections = _silent_server()
+    try:
+        settings = Settings(_env_file=None, rasa_port=port, rasa_timeout_seconds=0.5)
+        client = TestClient(create_app(settings), raise_server_exceptions=False)
+        response = client.post(URL, json={"sender": "p1", "message": "hi"})
+        assert response.status_code == 504
+        assert response.json()["error"] == "assistant_timeout"
+    finally:
+        server.close()
+
+
+def test_chat_answers_503_when_nothing_listens():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings = Settings(_env_file=None, rasa_port=closed_port)
+    client = TestClient(create_app(settings), raise_server_exceptions=False)
+    assert client.post(URL, json={"sender": "p1", "message": "hi"}).status_code == 503
+
+
+def test_openapi_docs_are_served(client):
+    assert client.get("/docs").status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert URL in schema["paths"]
+
+
+def test_rasa_client_closes_cleanly():
+    rasa = RasaClient("http://127.0.0.1:1", "http://127.0.0.1:1", "t", 1.0)
+    asyncio.run(rasa.close())
