@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.5.11
 MODEL := models/bonemets.tar.gz
 SPACY_PIPELINE := build/spacy_pipeline
-TRAINING_INPUTS := $(shell find data content -type f 2>/dev/null) domain.yml config.yml
+TRAINING_INPUTS := $(shell find data content pipeline -type f -not -name '*.pyc' 2>/dev/null) domain.yml config.yml
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -64,7 +64,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml .python-version
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
 
-$(SPACY_PIPELINE)/meta.json: $(VENV)/.installed content/glossary.yml content/tests.yml $(wildcard pipeline/*.py)
+$(SPACY_PIPELINE)/meta.json: $(VENV)/.installed content/glossary.yml content/tests.yml pipeline/build.py pipeline/glossary_matcher.py
 	$(PY) -m pipeline.build $(SPACY_PIPELINE)
 
 # Rasa skips the parts whose fingerprint did not change; the touch records that it is current.

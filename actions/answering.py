@@ -2,7 +2,10 @@
 
 Patients get plain text with respellings on first mention and a source note; nurses (Slack and
 Teams) get the clinical wording. Every answer remembers what it was about, so follow-ups like
-"what does it show?" know the subject.
+"what does it show?" know the subject, and which aspect it answered, so "and the MRI?" asks the
+same of another test. When the question also asked about the person's own case, one sentence
+sends that part to the care team; a conversation that opened with a question (not a greeting)
+gets a one-line note of what the assistant is after its first answer.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ CLINICIAN_CHANNELS = {"slack", "botframework"}
 SLOT_PRONOUNCED = "pronounced_terms"
 SLOT_TEST = "current_test"
 SLOT_TERM = "current_term"
+SLOT_ASPECT = "last_aspect"
+# What the NLU pipeline read in the message (pipeline/question_reader.py).
+READING_KEY = "reading"
 
 
 @dataclass
@@ -41,8 +47,16 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def reading(tracker: Tracker) -> dict:
+    return tracker.latest_message.get(READING_KEY) or {}
+
+
 def subject_from(tracker: Tracker) -> tuple[str | None, str | None]:
-    """The test or term the latest message names, else the one last talked about."""
+    """The test or term the question is about (as the reader chose it among those named),
+    else the first one the latest message names, else the one last talked about."""
+    chosen = reading(tracker).get("subject")
+    if chosen:
+        return named_test(chosen["kind"], chosen["id"], tracker)
     for kind in ("test", "term"):
         value = next(tracker.get_latest_entity_values(kind), None)
         if value:
@@ -61,6 +75,46 @@ def source_note(content: Content, section_id: str) -> dict[str, str]:
         "section": content.source.sections[section_id].title,
         "last_medical_review": content.source.last_medical_review.isoformat(),
     }
+
+
+def named_test(kind: str, subject_id: str, tracker: Tracker) -> tuple[str, str]:
+    """A word that is a test's full name ("positron emission tomography") stands for the test,
+    except when asked how to say it."""
+    if kind != "term" or latest_intent(tracker) == "ask_pronunciation":
+        return kind, subject_id
+    content = load_content()
+    term = content.terms.get(subject_id)
+    for test in content.tests.values():
+        if term and term.term.lower() in (alias.lower() for alias in test.aliases):
+            return "test", test.id
+    return kind, subject_id
+
+
+def is_first_turn(tracker: Tracker) -> bool:
+    """Whether the latest message is the first of this conversation's session."""
+    user_turns = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        user_turns += event.get("event") == "user"
+    return user_turns <= 1
+
+
+def send_notes(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """After an answer: the care-team sentence if the person also asked about their own case,
+    and, on a conversation's first answer, what the assistant is (the welcome was not given)."""
+    if is_clinician(tracker):
+        return
+    if reading(tracker).get("care_team"):
+        dispatcher.utter_message(response="utter_care_team_note")
+    send_first_answer_note(dispatcher, tracker)
+
+
+def send_first_answer_note(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The first answer of a conversation that did not open with a hello says what the
+    assistant is, in one line, after the answer."""
+    if is_first_turn(tracker) and not is_clinician(tracker):
+        dispatcher.utter_message(response="utter_first_answer_note")
 
 
 def send_answer(
@@ -90,7 +144,11 @@ def send_answer(
         for term in pronounce:
             dispatcher.utter_message(json_message={"pronunciation": pronunciation_payload(term)})
         dispatcher.utter_message(json_message={"source": source_note(content, answer.section)})
+    send_notes(dispatcher, tracker)
     if answer.subject:
         kind, subject_id = answer.subject
         events.append(SlotSet(SLOT_TEST if kind == "test" else SLOT_TERM, subject_id))
+    asked = latest_intent(tracker)
+    if asked and asked.startswith("ask_"):
+        events.append(SlotSet(SLOT_ASPECT, asked))
     return events

@@ -1,4 +1,5 @@
-"""Answers about what each test is, what it shows, its limits, and the page's general topics."""
+"""Answers about what each test is, what it shows, its limits, how it is done, and the page's
+general topics; and the honest answer when the page does not say what was asked."""
 
 from __future__ import annotations
 
@@ -8,15 +9,34 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import Answer, is_clinician, latest_intent, send_answer, subject_from
+from actions.answering import (
+    SLOT_ASPECT,
+    Answer,
+    is_clinician,
+    latest_intent,
+    reading,
+    send_answer,
+    send_notes,
+    subject_from,
+)
+from content.reading import load_reading
 from content.schema import Content, TestInfo, load_content
 
 ACTION_EXPLAIN = "action_explain"
 ACTION_EXPLAIN_TOPIC = "action_explain_topic"
 ACTION_CITE_SOURCE = "action_cite_source"
+ACTION_NOT_ON_PAGE = "action_not_on_page"
 
 # Which part of a test's facts each question asks for.
-ASPECT_BY_INTENT = {"ask_what_is": "what", "ask_what_it_shows": "shows", "ask_limits": "limits"}
+ASPECT_BY_INTENT = {
+    "ask_what_is": "what",
+    "ask_what_it_shows": "shows",
+    "ask_limits": "limits",
+    "ask_how_done": "how",
+}
+# The `not_on_page` topic for "how is it done" about a test whose procedure the page does not
+# describe.
+HOW_NOT_ON_PAGE = "how_done"
 # The general topics, by the intent that asks for them.
 TOPIC_BY_INTENT = {
     "ask_found_before_symptoms": "found_before_symptoms",
@@ -40,7 +60,7 @@ def follow_up_buttons(test: TestInfo, asked: str) -> list[dict[str, str]]:
 
 
 def test_answer(test: TestInfo, aspect: str, clinician: bool) -> Answer:
-    text = test.clinical.what if clinician else getattr(test.patient, aspect)
+    text = test.clinical.what if clinician else getattr(test.patient, aspect) or test.patient.what
     return Answer(
         text=text,
         section=test.section,
@@ -71,9 +91,11 @@ class ActionExplain(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         content = load_content()
-        aspect = ASPECT_BY_INTENT.get(latest_intent(tracker), "what")
+        aspect = ASPECT_BY_INTENT.get(asked_intent(tracker), "what")
         kind, subject_id = subject_from(tracker)
         clinician = is_clinician(tracker)
+        if kind == "test" and aspect == "how" and not content.tests[subject_id].patient.how:
+            return not_on_page(dispatcher, tracker, [HOW_NOT_ON_PAGE], (kind, subject_id))
         if kind == "test":
             answer = test_answer(content.tests[subject_id], aspect, clinician)
         elif kind == "term":
@@ -82,6 +104,52 @@ class ActionExplain(Action):
             dispatcher.utter_message(response="utter_ask_which_test")
             return []
         return send_answer(dispatcher, tracker, answer)
+
+
+def asked_intent(tracker: Tracker) -> str | None:
+    """The intent asked; a bare follow-up ("and the MRI?") asks what was asked last."""
+    intent = latest_intent(tracker)
+    last = tracker.get_slot(SLOT_ASPECT)
+    if reading(tracker).get("follow_up") and last in ASPECT_BY_INTENT:
+        return last
+    return intent
+
+
+def not_on_page(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    topics: list[str],
+    subject: tuple[str | None, str | None],
+) -> list[EventType]:
+    """Says honestly what the page does not say and who can tell them; then what it does say
+    about the test, if a test was asked about."""
+    rules = load_reading()
+    what = " or ".join(rules.says(t) for t in topics)
+    content = load_content()
+    kind, subject_id = subject
+    test = content.tests.get(subject_id) if kind == "test" else None
+    if test is None and kind == "term":
+        term_test = next((t for t in content.tests.values() if t.term == subject_id), None)
+        test = term_test
+    if test is None:
+        dispatcher.utter_message(response="utter_not_on_page", what=what)
+        send_notes(dispatcher, tracker)
+        return []
+    dispatcher.utter_message(response="utter_not_on_page_about", what=what, name=test.name)
+    return send_answer(dispatcher, tracker, test_answer(test, "what", is_clinician(tracker)))
+
+
+class ActionNotOnPage(Action):
+    """What people ask that the page does not answer: how long, does it hurt, is it safe..."""
+
+    def name(self) -> str:
+        return ACTION_NOT_ON_PAGE
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        topics = reading(tracker).get("not_on_page") or [HOW_NOT_ON_PAGE]
+        return not_on_page(dispatcher, tracker, topics, subject_from(tracker))
 
 
 class ActionExplainTopic(Action):

@@ -14,6 +14,10 @@ from content.schema import load_content
 ACTION_PRONOUNCE = "action_pronounce"
 
 
+def capitalised(word: str) -> str:
+    return word[0].upper() + word[1:]
+
+
 class ActionPronounce(Action):
     def name(self) -> str:
         return ACTION_PRONOUNCE
@@ -30,7 +34,11 @@ class ActionPronounce(Action):
             dispatcher.utter_message(response="utter_ask_which_word")
             return []
         term = content.terms[term_id]
-        text = f"{term.term[0].upper()}{term.term[1:]} is said {term.respelling}. {term.meaning}"
+        text = f"{capitalised(term.term)} is said {term.respelling}. {term.meaning}"
+        asked = (tracker.latest_message.get("text") or "").lower()
+        for form, respelling in term.respelled_forms.items():
+            if form in asked or "plural" in asked:
+                text = f"{capitalised(form)} is said {respelling}. {text}"
         return send_answer(
             dispatcher,
             tracker,

@@ -17,7 +17,13 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import subject_from
+from actions.answering import (
+    is_clinician,
+    is_first_turn,
+    reading,
+    send_first_answer_note,
+    subject_from,
+)
 from actions.suggestions import buttons_for
 from content.schema import load_content
 from content.scope import load_scope
@@ -30,8 +36,7 @@ ACTION_SUGGEST_TOPICS = "action_suggest_topics"
 ACTION_START_OVER = "action_start_over"
 
 SLOT_CLINIC_PHONE = "clinic_phone"
-OUT_OF_SCOPE = "out_of_scope"
-# The retrieval intent's responses: utter_out_of_scope/treatment, .../own_results...
+# The declines: utter_out_of_scope/treatment, .../own_results...
 DECLINE_RESPONSES = "utter_out_of_scope"
 DEFAULT_DECLINE_KIND = "other_medical"
 # About this moment only: a warning sign or a phone number from an earlier session is not
@@ -51,7 +56,8 @@ def clinic_phone_slot() -> SlotSet:
 
 
 class ActionGreet(Action):
-    """Hello back, unless this hello opened the conversation: the welcome has just said it."""
+    """A conversation that opens with a hello (or the widget opening) gets the welcome: what
+    the assistant is and is not. A later hello gets a short hello back."""
 
     def name(self) -> str:
         return ACTION_GREET
@@ -59,18 +65,19 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        user_turns = 0
-        for event in reversed(tracker.events):
-            if event.get("event") == "session_started":
-                break
-            user_turns += event.get("event") == "user"
-        if user_turns > 1:
+        if is_first_turn(tracker) and not is_clinician(tracker):
+            dispatcher.utter_message(
+                response="utter_welcome", clinic_phone=get_action_settings().clinic_phone
+            )
+        else:
             dispatcher.utter_message(response="utter_greet")
         return []
 
 
 class ActionSessionStart(Action):
-    """A new conversation (or one back after an hour away) starts with the welcome."""
+    """A new conversation (or one back after an hour away) starts with the settings' clinic
+    phone in a slot. It says nothing: the welcome goes to a conversation that opens with a
+    hello, and a first question gets its answer first (actions/answering.py, send_notes)."""
 
     def name(self) -> str:
         return ACTION_SESSION_START
@@ -86,18 +93,13 @@ class ActionSessionStart(Action):
                 if value is not None and name not in NOT_CARRIED_OVER
             ]
         events.append(clinic_phone_slot())
-        dispatcher.utter_message(
-            response="utter_welcome", clinic_phone=get_action_settings().clinic_phone
-        )
         events.append(ActionExecuted("action_listen"))
         return events
 
 
 def decline_response(tracker: Tracker) -> str:
-    """The decline for the kind of question the ResponseSelector recognised."""
-    selected = (tracker.latest_message.get("response_selector") or {}).get(OUT_OF_SCOPE) or {}
-    key = (selected.get("response") or {}).get("intent_response_key") or ""
-    kind = key.partition("/")[2] or DEFAULT_DECLINE_KIND
+    """The decline for the kind of question the reader recognised."""
+    kind = reading(tracker).get("decline") or DEFAULT_DECLINE_KIND
     return f"{DECLINE_RESPONSES}/{kind}"
 
 
@@ -117,6 +119,7 @@ class ActionDeclineOutOfScope(Action):
             buttons=buttons_for([], subject, scope, load_content()),
             clinic_phone=get_action_settings().clinic_phone,
         )
+        send_first_answer_note(dispatcher, tracker)
         return []
 
 
@@ -132,6 +135,7 @@ class ActionSuggestTopics(Action):
         ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []]
         buttons = buttons_for(ranking, subject_from(tracker), load_scope(), load_content())
         dispatcher.utter_message(response="utter_not_sure", buttons=buttons)
+        send_first_answer_note(dispatcher, tracker)
         return []
 
 

@@ -25,6 +25,7 @@ ACTION_NEXT_TEST = "action_next_test"
 ACTION_WHY_TEST = "action_why_test"
 ACTION_NEED_TEST = "action_need_test"
 ACTION_COMPARE_TESTS = "action_compare_tests"
+ACTION_WHICH_TEST = "action_which_test"
 SLOT_PREVIOUS_TEST = "previous_test"
 
 # Reasons are joined while the answer stays this short (the project's length target).
@@ -177,7 +178,12 @@ def next_reply(pathway: Pathway, content: Content, question: Question) -> Reply 
     if test is None:
         return None
     node = pathway.nodes[test]
-    edges = pathway.edges_from(test)
+    # A finding the person mentions ("a mass on the x-ray") picks which next step comes first.
+    edges = sorted(
+        pathway.edges_from(test),
+        key=lambda e: pathway.findings[e.when].is_mentioned(question.text, question.terms),
+        reverse=True,
+    )
     if not edges:
         return Reply(
             Answer(
@@ -222,6 +228,28 @@ def why_reply(pathway: Pathway, content: Content, question: Question) -> Reply |
                 next_button(content, test),
                 button("What does it show?", "ask_what_it_shows", test),
             ],
+        )
+    )
+
+
+def which_reply(pathway: Pathway, content: Content, question: Question) -> Reply | None:
+    """Which test is used for a situation ("which scan is best for lytic spots?"): the steps
+    whose finding the question mentions; the usual order when it mentions none."""
+    edges = [
+        e
+        for e in pathway.edges.values()
+        if pathway.findings[e.when].is_mentioned(question.text, question.terms)
+    ]
+    if not edges:
+        return overview_reply(pathway, content, question)
+    shown = fitting(edges, question)
+    test = shown[0].main_test
+    return Reply(
+        Answer(
+            text=joined(shown, question),
+            section=shown[0].section,
+            subject=("test", test),
+            buttons=[why_button(content, test), next_button(content, test)],
         )
     )
 
@@ -344,6 +372,16 @@ class ActionNeedTest(SequencingAction):
 
     def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None:
         return need_reply(pathway, content, question)
+
+
+class ActionWhichTest(SequencingAction):
+    """Which test is used for a situation, from the findings the pathway knows."""
+
+    def name(self) -> str:
+        return ACTION_WHICH_TEST
+
+    def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None:
+        return which_reply(pathway, content, question)
 
 
 class ActionCompareTests(SequencingAction):

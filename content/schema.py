@@ -73,6 +73,8 @@ class PatientTexts(Strict):
     what: str
     shows: str
     limits: str
+    # How the test is done, only where the page describes it.
+    how: str | None = None
 
 
 class ClinicalTexts(Strict):

@@ -1,6 +1,12 @@
-"""`make eval`: held-out accuracy, cross-validated intent F1, answer readability, red-flag rates.
+"""`make eval`: how the assistant does on the question sets, beside a search box over the page.
 
-Prints one report and writes it to `reports/eval.md` and `reports/eval.json`.
+Every case is a new conversation through the gateway, as a patient meets it. For each set it
+prints the share of cases passed per category, with a BM25 search box over the same page on the
+same questions beside it; then red-flag rates, the warning-sign detector on its own set, and how
+readable the answers are. Written to `reports/eval.md` and `reports/eval.json` too.
+
+`realistic-test` and `warning_signs/test.yml` are the sealed test splits: their failures are
+counted, never listed, so reading the report does not turn them into development data.
 """
 
 from __future__ import annotations
@@ -10,114 +16,116 @@ import sys
 import time
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 
 import httpx
 
 from content.schema import load_content
-from eval.crossval import run_cross_validation
-from eval.heldout import HELDOUT_DIR, Case, load_heldout
+from eval import warning_signs
+from eval.cases import SETS, Case, load_cases
 from eval.report import percent, publish_report, table
-from eval.scoring import (
-    CaseResult,
-    accuracy,
-    intent_accuracy,
-    judge_turn,
-    readability,
-    red_flag_rates,
-)
+from eval.scoring import CaseResult, accuracy, judge_turn, readability, red_flag_rates
+from eval.search_box import search_all
 from eval.target import Assistant, assistant_for
 from settings.bot import get_settings
 
+SEALED = {"realistic-test"}
+DEFAULT_SETS = ("realistic-test", "realistic-dev", "short")
 
-def ask_all(assistant: Assistant, heldout: dict[str, list[Case]]) -> list[CaseResult]:
+
+def ask_all(assistant: Assistant, cases: dict[str, list[Case]]) -> list[CaseResult]:
     """Each case is a new conversation: a sender of its own, its turns in order."""
     results = []
-    for category, cases in heldout.items():
-        for case in cases:
+    for category, group in cases.items():
+        for case in group:
             sender = f"eval-{uuid.uuid4().hex[:12]}"
             turns = [
-                judge_turn(turn, assistant.intent(turn.q), assistant.answer(sender, turn.q))
+                judge_turn(turn, assistant.answer(sender, turn.q), assistant.intent(turn.q))
                 for turn in case.turns
             ]
             results.append(CaseResult(category, turns))
     return results
 
 
-def answer_bubbles(results: list[CaseResult]) -> list[str]:
-    """Every message the bot sent, one by one.
+def evaluate_set(assistant: Assistant, name: str) -> dict:
+    cases = load_cases(SETS[name])
+    began = time.monotonic()
+    results = ask_all(assistant, cases)
+    return {
+        "name": name,
+        "sealed": name in SEALED,
+        "seconds": round(time.monotonic() - began),
+        "questions": sum(len(c.turns) for r in cases.values() for c in r),
+        "assistant": accuracy(results),
+        "search_box": accuracy(search_all(cases)),
+        "red_flags": red_flag_rates(results),
+        "cases": [r.as_dict() for r in results],
+    }
 
-    A turn's answer is its bubbles joined by newlines. Each bubble is read on its own, and the
-    welcome that opens every new conversation is a bubble of its own, not part of the answer.
-    """
-    return [bubble for r in results for t in r.turns for bubble in t.answer.split("\n")]
 
-
-def render(report: dict) -> str:
-    held = report["heldout"]
-    parts = [
-        "# Evaluation",
-        f"{report['finished']}, against {report['target']}.",
-        "## Held-out questions",
-        table(
-            ["category", "passed", "cases", "accuracy"],
-            [
-                [name, c["passed"], c["total"], percent(c["accuracy"])]
-                for name, c in [*held["by_category"].items(), ("overall", held["overall"])]
-            ],
-        ),
-        f"Intent right on {percent(held['intent_accuracy'])} of all questions "
-        f"(multi-turn ones included; {held['seconds']} s to ask them). A case passes when "
-        "every turn has the right intent and the expected words.",
-        "## Red flags",
-        _red_flags(report["red_flags"]),
-        "## Patient answers",
-        _readability(report["readability"]),
-    ]
-    if report["cross_validation"]:
-        parts += ["## Intent cross-validation", _cross_validation(report["cross_validation"])]
-    failures = [
+def render_set(result: dict) -> str:
+    ours, box = result["assistant"], result["search_box"]
+    rows = [
         [
-            r["category"],
-            t["q"],
-            t["intent"],
-            t["predicted"],
-            ", ".join(t["missing"] + t["unwanted"]),
+            category,
+            percent(ours["by_category"][category]["accuracy"]),
+            percent(box["by_category"][category]["accuracy"]),
+            ours["by_category"][category]["total"],
         ]
-        for r in report["cases"]
-        for t in r["turns"]
-        if not t["passed"]
+        for category in ours["by_category"]
     ]
-    if failures:
-        parts += [
-            "## Failed questions",
-            table(
-                ["category", "question", "intent", "predicted", "words missing/unwanted"], failures
-            ),
+    rows.append(
+        [
+            "**overall**",
+            percent(ours["overall"]["accuracy"]),
+            percent(box["overall"]["accuracy"]),
+            ours["overall"]["total"],
         ]
+    )
+    flags = result["red_flags"]
+    parts = [
+        f"## {result['name']}" + (" (sealed test split)" if result["sealed"] else ""),
+        table(["category", "assistant", "search box", "cases"], rows),
+        f"{result['questions']} questions in {result['seconds']} s. Red flags: recall "
+        f"{percent(flags['recall'])} of {flags['red_flags']}, false alarms "
+        f"{percent(flags['false_alarm_rate'])} of {flags['non_red_flags']}.",
+    ]
+    failed = [t for case in result["cases"] for t in case["turns"] if not t["passed"]]
+    if failed and not result["sealed"]:
+        parts.append(
+            table(
+                ["category", "question", "wanted", "intent", "missing/unwanted", "answer"],
+                [
+                    [
+                        case["category"],
+                        t["q"][:90],
+                        t["behaviour"],
+                        t["intent"],
+                        ", ".join(t["missing"] + t["unwanted"]),
+                        t["answer"][:140],
+                    ]
+                    for case in result["cases"]
+                    for t in case["turns"]
+                    if not t["passed"]
+                ],
+            )
+        )
+    elif failed:
+        parts.append(f"{len(failed)} questions failed (not listed: this split stays sealed).")
     return "\n\n".join(parts)
 
 
-def _red_flags(rates: dict) -> str:
-    lines = [
-        table(
-            ["measure", "value", "of"],
-            [
-                ["red-flag recall", percent(rates["recall"]), rates["red_flags"]],
-                ["false-alarm rate", percent(rates["false_alarm_rate"]), rates["non_red_flags"]],
-            ],
-        ),
-        "An alarm is an answer that gives 911 or 988; questions counted are those marked "
-        "`red_flag: true` or `false` in the held-out files.",
+def answers_of(sets: list[dict]) -> list[str]:
+    """Every bubble the assistant sent, one by one, for readability."""
+    return [
+        bubble
+        for result in sets
+        for case in result["cases"]
+        for turn in case["turns"]
+        for bubble in turn["answer"].split("\n")
     ]
-    listed = [f"- missed: {q}" for q in rates["missed"]]
-    listed += [f"- raised wrongly: {q}" for q in rates["raised_wrongly"]]
-    if listed:
-        lines.append("\n".join(listed))
-    return "\n\n".join(lines)
 
 
-def _readability(stats: dict) -> str:
+def render_readability(stats: dict) -> str:
     if not stats["answers"]:
         return "No answers to score."
     return "\n\n".join(
@@ -128,7 +136,7 @@ def _readability(stats: dict) -> str:
                     "median words",
                     "under 60 words",
                     "median FK grade",
-                    "grade 6 or lower",
+                    "grade ≤ 6",
                 ],
                 [
                     [
@@ -140,70 +148,66 @@ def _readability(stats: dict) -> str:
                     ]
                 ],
             ),
-            "Flesch-Kincaid grade by textstat 0.7.3 on the answer texts with respellings "
-            "stripped. Hardest: "
+            "Flesch-Kincaid grade by textstat 0.7.3, per bubble, respellings stripped. Hardest: "
             + "; ".join(f"{h['grade']}: {h['answer'][:80]}" for h in stats["hardest"]),
         ]
     )
 
 
-def _cross_validation(cv: dict) -> str:
-    return "\n\n".join(
-        [
-            f"`rasa test nlu`, {cv['folds']} folds, {cv['intents']} intents, {cv['seconds']} s.",
-            table(
-                ["accuracy", "macro F1", "weighted F1"],
-                [[cv["accuracy"], cv["macro_f1"], cv["weighted_f1"]]],
-            ),
-            "Lowest F1:",
-            table(
-                ["intent", "F1", "examples", "mistaken for"],
-                [
-                    [
-                        w["intent"],
-                        w["f1"],
-                        w["support"],
-                        ", ".join(f"{k} ({v})" for k, v in w["confused_with"].items()) or "-",
-                    ]
-                    for w in cv["worst"]
-                ],
-            ),
-        ]
-    )
-
-
-def evaluate(heldout_dir: Path, folds: int) -> dict:
-    heldout = load_heldout(heldout_dir)
-    began = time.monotonic()
+def evaluate(set_names: list[str], warning_splits: list[str]) -> dict:
     with assistant_for(get_settings()) as assistant:
-        results = ask_all(assistant, heldout)
+        sets = [evaluate_set(assistant, name) for name in set_names]
         target = assistant.target.how
-    asked_seconds = round(time.monotonic() - began)
-    held = accuracy(results) | {"intent_accuracy": intent_accuracy(results)}
     return {
         "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "target": target,
-        "heldout": held | {"seconds": asked_seconds},
-        "red_flags": red_flag_rates(results),
-        "readability": readability(answer_bubbles(results), load_content()),
-        # After the held-out run, so a stack started for it is stopped and the CPU is free.
-        "cross_validation": run_cross_validation(folds) if folds else None,
-        "cases": [r.as_dict() for r in results],
+        "sets": sets,
+        "warning_signs": {
+            split: warning_signs.evaluate(warning_signs.SPLITS[split]) for split in warning_splits
+        },
+        "readability": readability(answers_of(sets), load_content()),
     }
+
+
+def render(report: dict) -> str:
+    parts = [
+        "# Evaluation",
+        f"{report['finished']}, against {report['target']}. A case passes when every turn does "
+        "what it should (answer with the expected words, say honestly that the page does not "
+        "say, decline, or raise the alarm) and only red flags raise the alarm. The search box is "
+        "BM25 over the source page's paragraphs (eval/search_box.py).",
+        *[render_set(result) for result in report["sets"]],
+    ]
+    for split, result in report["warning_signs"].items():
+        parts.append(warning_signs.render(result, title=f"## Warning signs, {split} split"))
+    parts += ["## Patient answers", render_readability(report["readability"])]
+    return "\n\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.run", description=__doc__)
-    parser.add_argument("--folds", type=int, default=3, help="cross-validation folds; 0 skips")
-    parser.add_argument("--heldout", type=Path, default=HELDOUT_DIR, help="held-out YAML folder")
+    parser.add_argument(
+        "--sets",
+        default=",".join(DEFAULT_SETS),
+        help=f"comma-separated, of: {', '.join(SETS)}",
+    )
+    parser.add_argument(
+        "--warning-signs",
+        default="test,dev",
+        help="warning-sign splits to screen (test, dev), or none",
+    )
     args = parser.parse_args(argv)
+    names = [n for n in args.sets.split(",") if n]
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        parser.error(f"unknown sets: {', '.join(unknown)}")
+    splits = [] if args.warning_signs == "none" else args.warning_signs.split(",")
     try:
-        report = evaluate(args.heldout, args.folds)
+        report = evaluate(names, splits)
     except httpx.HTTPError as error:
         print(f"The evaluation stopped: the assistant did not answer ({error}).", file=sys.stderr)
         return 1
-    markdown = render(report)
-    publish_report("eval", markdown, report)
+    publish_report("eval", render(report), report)
     return 0
 
 

@@ -7,17 +7,21 @@ HTTP API token: running servers are used only when `RASA_TOKEN` is set and Rasa 
 
 from __future__ import annotations
 
+import re
 import secrets
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import httpx
+import yaml
 
 from bot.supervisor.stack import Stack, texts
+from settings import PROJECT_DIR
 from settings.bot import Settings
 
 # More than the tests allow: on a busy 2-core machine loading TensorFlow and the model can take
@@ -44,12 +48,15 @@ class Assistant:
         self._http.close()
 
     def answer(self, sender: str, question: str) -> str:
+        """The reply's bubbles joined by newlines, without the welcome that may open a
+        conversation: the answer is judged on its own."""
         response = self._http.post(
             f"{self.target.gateway_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": question},
         )
         response.raise_for_status()
-        return texts(response.json())
+        bubbles = [r for r in response.json() if not is_welcome(r)]
+        return texts(bubbles)
 
     def intent(self, question: str) -> str | None:
         response = self._http.post(
@@ -59,6 +66,18 @@ class Assistant:
         )
         response.raise_for_status()
         return (response.json().get("intent") or {}).get("name")
+
+
+def is_welcome(reply: dict) -> bool:
+    """Whether a reply is the welcome (domain.yml's `utter_welcome`, any clinic phone)."""
+    return bool(welcome_pattern().fullmatch(reply.get("text") or ""))
+
+
+@lru_cache(maxsize=1)
+def welcome_pattern() -> re.Pattern:
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))
+    template = domain["responses"]["utter_welcome"][0]["text"]
+    return re.compile(".+".join(re.escape(part) for part in re.split(r"\{\w+\}", template)))
 
 
 def running_target(settings: Settings) -> tuple[Target | None, str]:

@@ -59,10 +59,7 @@ def test_welcome_says_what_it_is_not_and_never_raises_an_alarm():
 def out_of_scope_tracker(text: str, kind: str | None, entities=None):
     tracker = tracker_for(text, "out_of_scope", entities)
     if kind:
-        key = f"out_of_scope/{kind}"
-        tracker.latest_message["response_selector"] = {
-            "out_of_scope": {"response": {"intent_response_key": key}}
-        }
+        tracker.latest_message["reading"] = {"decline": kind}
     return tracker
 
 

@@ -1,0 +1,410 @@
+"""Rasa NLU intent classifier that reads a message the way a patient writes it.
+
+Patients write long messages: who they are, what happened, then one or two questions, often
+with a worry about their own case mixed in. Classified as a whole, the context wins ("my
+husband's report...") and a page question gets declined. So the reader:
+
+1. splits the message into sentences and classifies each one, and the whole, with a model of
+   *how* questions are asked (`pipeline/sentence_model.py`, tests and words masked by kind);
+2. picks the sentence that asks what the page covers, preferring questions that name a test or
+   a word, and answers that aspect of that subject;
+3. notes when another part asks about the person's own case, so the answer adds one sentence
+   sending that part to the care team; only a message that asks nothing the page covers is
+   declined;
+4. recognises what people ask that the page does not answer (how long a test takes, whether
+   it hurts; `content/reading.yml`) and routes it to an honest "the page doesn't say";
+5. never says "not sure" when a test or word is named: that gets the subject's overview.
+
+What it decided goes in the parse data under `reading` for the actions: the question it
+answered, the subject, whether to add the care-team sentence, topics not on the page, and
+whether the message was a bare follow-up ("and the MRI?") that keeps the last aspect, and for a
+decline which kind of question it is (treatment, own results, costs...).
+"""
+# No `from __future__ import annotations`: Rasa checks the graph's type hints at run time.
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from content.reading import Reading, load_reading
+from pipeline.sentence_model import SentenceModel, normalise
+
+READING_KEY = "reading"
+FALLBACK = "nlu_fallback"
+NOT_ON_PAGE = "ask_not_on_page"
+OUT_OF_SCOPE = "out_of_scope"
+# What the page answers, one intent per aspect of a subject or general topic.
+PAGE_ASPECTS = frozenset(
+    {
+        "ask_what_is",
+        "ask_what_it_shows",
+        "ask_limits",
+        "ask_how_done",
+        "ask_pronunciation",
+        "ask_found_before_symptoms",
+        "ask_imaging_overview",
+        "ask_lab_overview",
+        "ask_mixed_lesions",
+        "ask_test_list",
+        "ask_first_test",
+        "ask_next_test",
+        "ask_why_test",
+        "ask_need_test",
+        "ask_compare_tests",
+        "ask_which_test",
+    }
+)
+# Declines that are about the person's own case; the others (costs, chitchat...) are not.
+PERSONAL_KINDS = frozenset({"own_results", "prognosis", "treatment", "medicines"})
+# A question sentence starts with one of these or ends with "?".
+_QUESTION_START = re.compile(
+    r"^(?:so |and |but |ok |okay |also |then |hi |hello )*(?:what|whats|why|how|when|where|"
+    r"which|who|is|are|does|do|did|can|could|will|would|should|may|might|explain|tell|pls|"
+    r"please|wat|y)\b"
+)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+|;\s*|(?<=\?)(?=\S)")
+_FOLLOW_UP = re.compile(r"^(?:ok |okay |so |and )*(?:and|what about|how about)\b")
+# Words a bare follow-up may hold besides its subject: "and the MRI scan then?".
+_FILLER = frozenset({"the", "a", "an", "one", "scan", "test", "then", "too", "also", "as", "well"})
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|whats|wat|which|how|why|is|are|does|do|explain|tell me about|about)\b"
+)
+# "does it use x-rays?", "is it better than a CT?": the question is about "it".
+_ABOUT_IT = re.compile(r"\b(?:does|is|can|will|did|would|could) (?:it|that|this one|that one)\b")
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:use|uses|using|than|like|instead of|without|versus|vs|or|and not|not)\s+(?:an? |the )?$"
+)
+_COMPARING = re.compile(r"\b(?:than|vs|versus|or|difference|differ|compared?|same as|both)\b")
+_MEANING = re.compile(r"\b(?:mean|means|meaning|meant|stand for|stands for|called|word for)\b")
+
+
+@dataclass
+class Sentence:
+    start: int
+    text: str
+    entities: list[dict] = field(default_factory=list)
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip().endswith("?") or bool(_QUESTION_START.match(self.text.lower()))
+
+
+def sentences_of(text: str) -> list[Sentence]:
+    found, start = [], 0
+    for boundary in [*_SENTENCE_END.finditer(text), None]:
+        end = boundary.start() if boundary else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            found.append(Sentence(start + len(piece) - len(piece.lstrip()), piece.strip()))
+        if boundary:
+            start = boundary.end()
+    return found
+
+
+def masked(text: str, entities: list[dict], offset: int = 0) -> str:
+    """The text with each test or glossary word replaced by its kind: "what does TEST show"."""
+    pieces, position = [], 0
+    for entity in sorted(entities, key=lambda e: e["start"]):
+        start, end = entity["start"] - offset, entity["end"] - offset
+        if start < position or start < 0 or end > len(text):
+            continue
+        pieces += [text[position:start], f" {entity['entity'].upper()} "]
+        position = end
+    pieces.append(text[position:])
+    return normalise("".join(pieces))
+
+
+def glossary_entities(message: Message) -> list[dict]:
+    """The glossary matcher's tests and words in the message, as Rasa entities."""
+    doc = message.get(SPACY_DOCS[TEXT])
+    if doc is None:
+        return [e for e in message.get(ENTITIES) or [] if e.get("entity") in ("test", "term")]
+    return [
+        {
+            "entity": ent.label_,
+            "value": ent.kb_id_ or ent.text,
+            "start": ent.start_char,
+            "end": ent.end_char,
+        }
+        for ent in doc.ents
+    ]
+
+
+def training_label(message: Message) -> str:
+    """Retrieval intents keep their kind ("out_of_scope/prognosis"), so the reader knows a
+    personal decline from a chit-chat one."""
+    return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class QuestionReader(GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "C": 20.0,
+            "random_state": 42,
+            # Below this the reader says it is not sure (when no test or word is named).
+            "fallback_threshold": 0.3,
+            # A sentence counts as a page question from this much probability on the page's
+            # aspects; less when it names a subject.
+            "page_threshold": 0.4,
+            "page_threshold_with_subject": 0.2,
+            # A sentence asks about the person's own case from this probability on.
+            "personal_threshold": 0.45,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: SentenceModel | None = None,
+    ) -> None:
+        self.config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+        self.reading: Reading = load_reading()
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "QuestionReader":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "QuestionReader":
+        with model_storage.read_from(resource) as directory:
+            model = SentenceModel.load(directory)
+        return cls(config, model_storage, resource, model)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]
+        texts = [masked(e.get(TEXT), glossary_entities(e)) for e in examples]
+        labels = [training_label(e) for e in examples]
+        self.model = SentenceModel.fit(texts, labels, self.config["C"], self.config["random_state"])
+        with self._model_storage.write_to(self._resource) as directory:
+            self.model.save(directory)
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            if self.model is None or not message.get(TEXT):
+                continue
+            intent, confidence, reading, ranking = self.read(message)
+            message.set(INTENT, {"name": intent, "confidence": confidence}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            message.set(READING_KEY, reading, add_to_output=True)
+        return messages
+
+    def read(self, message: Message) -> tuple[str, float, dict, list[dict]]:
+        text = message.get(TEXT)
+        entities = glossary_entities(message)
+        sentences = sentences_of(text)
+        for sentence in sentences:
+            end = sentence.start + len(sentence.text)
+            sentence.entities = [e for e in entities if sentence.start <= e["start"] < end]
+        texts = [masked(text, entities)] + [masked(s.text, s.entities, s.start) for s in sentences]
+        probabilities = self.model.probabilities(texts)
+        labels = self.model.labels
+        whole = dict(zip(labels, probabilities[0], strict=True))
+        per_sentence = [dict(zip(labels, row, strict=True)) for row in probabilities[1:]]
+        if len(sentences) <= 1:
+            per_sentence = [whole]
+            sentences = sentences or [Sentence(0, text, entities)]
+            sentences[0].entities = entities
+        ranking = intent_ranking(whole)
+        top, top_p = ranking[0]["name"], ranking[0]["confidence"]
+        reading: dict[str, Any] = {"question": text}
+
+        chosen = self.page_sentence(sentences, per_sentence)
+        asked = chosen if chosen is not None else None
+        not_on_page = self.reading.not_on_page(text)
+        personal = self.reading.is_personal(text) or any(
+            personal_mass(p) >= self.config["personal_threshold"]
+            for p, s in zip(per_sentence, sentences, strict=True)
+            if asked is None or s is not sentences[asked]
+        )
+
+        if top in CONTROL and top_p >= 0.5 and (asked is None or len(sentences) == 1):
+            return top, top_p, reading, ranking
+        if not_on_page:
+            reading.update(
+                not_on_page=list(dict.fromkeys(not_on_page)),
+                subject=subject_for(NOT_ON_PAGE, sentences, asked, entities),
+            )
+            return NOT_ON_PAGE, 1.0, reading, [{"name": NOT_ON_PAGE, "confidence": 1.0}]
+        if asked is not None:
+            sentence, probabilities_asked = sentences[asked], per_sentence[asked]
+            aspects = PAGE_ASPECTS & probabilities_asked.keys()
+            if not can_compare(sentence, entities):
+                aspects -= {"ask_compare_tests"}
+            aspect = max(aspects, key=probabilities_asked.get)
+            reading.update(
+                question=sentence.text,
+                care_team=personal,
+                subject=subject_for(aspect, sentences, asked, entities),
+                follow_up=is_follow_up(sentence, entities),
+            )
+            confidence = max(float(probabilities_asked[aspect]), 0.5)
+            return aspect, confidence, reading, [{"name": aspect, "confidence": confidence}]
+        if top.startswith(OUT_OF_SCOPE):
+            kind = max(
+                (label for label in whole if label.startswith(f"{OUT_OF_SCOPE}/")), key=whole.get
+            )
+            reading.update(decline=kind.split("/", 1)[1])
+            return OUT_OF_SCOPE, top_p, reading, ranking
+        if entities:
+            # A test or word was named but the question is unclear: its overview, with buttons
+            # for the rest, is more use than "not sure".
+            reading.update(subject=subject_for("ask_what_is", sentences, None, entities))
+            return "ask_what_is", 0.5, reading, [{"name": "ask_what_is", "confidence": 0.5}]
+        if top_p < self.config["fallback_threshold"]:
+            return FALLBACK, top_p, reading, ranking
+        return top, top_p, reading, ranking
+
+    def page_sentence(
+        self, sentences: list[Sentence], per_sentence: list[dict[str, float]]
+    ) -> int | None:
+        """The sentence that asks what the page covers, or None: among the questions if any of
+        them does, else among all sentences; naming a test or word counts in its favour."""
+        candidates = []
+        for index, (sentence, probabilities) in enumerate(
+            zip(sentences, per_sentence, strict=True)
+        ):
+            mass = page_mass(probabilities)
+            needed = (
+                self.config["page_threshold_with_subject"]
+                if sentence.entities
+                else self.config["page_threshold"]
+            )
+            if mass >= needed:
+                candidates.append((index, mass * (1.25 if sentence.entities else 1.0)))
+        questions = [c for c in candidates if sentences[c[0]].is_question]
+        ranked = sorted(questions or candidates, key=lambda c: c[1], reverse=True)
+        return ranked[0][0] if ranked else None
+
+
+CONTROL = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thanks",
+        "help",
+        "affirm",
+        "deny",
+        "start_over",
+        "talk_to_nurse",
+        "forget_me",
+        "ask_handout",
+        "ask_source",
+    }
+)
+
+
+def page_mass(probabilities: dict[str, float]) -> float:
+    return float(sum(p for label, p in probabilities.items() if label in PAGE_ASPECTS))
+
+
+def personal_mass(probabilities: dict[str, float]) -> float:
+    return float(
+        sum(
+            p
+            for label, p in probabilities.items()
+            if label.startswith(f"{OUT_OF_SCOPE}/") and label.split("/", 1)[1] in PERSONAL_KINDS
+        )
+    )
+
+
+def intent_ranking(probabilities: dict[str, float]) -> list[dict]:
+    """Rasa's ranking, with the out-of-scope kinds pooled into the one retrieval intent."""
+    pooled: dict[str, float] = {}
+    for label, p in probabilities.items():
+        name = label.split("/", 1)[0]
+        pooled[name] = pooled.get(name, 0.0) + float(p)
+    ordered = sorted(pooled.items(), key=lambda item: item[1], reverse=True)[:10]
+    return [{"name": name, "confidence": float(np.round(p, 4))} for name, p in ordered]
+
+
+def subject_for(
+    aspect: str, sentences: list[Sentence], asked: int | None, entities: list[dict]
+) -> dict | None:
+    """The test or word the question is about.
+
+    In the question sentence: the first one named after the question word ("what is lytic on
+    my x-ray report" asks about lytic); a word over a test when it asks what a word means; none
+    when the sentence asks about "it" and names a test only as what "it" is compared with ("does
+    it use x-rays?": the test talked about before). Else the first one named anywhere.
+    """
+    if asked is None:
+        candidates = entities
+        text, start = "", 0
+    else:
+        candidates, text, start = (
+            sentences[asked].entities,
+            sentences[asked].text.lower(),
+            sentences[asked].start,
+        )
+        if (
+            candidates
+            and _ABOUT_IT.search(text)
+            and all(_OBJECT_BEFORE.search(text[: e["start"] - start]) for e in candidates)
+        ):
+            return None
+    candidates = candidates or entities
+    if not candidates:
+        return None
+    if aspect in ("ask_what_is", "ask_pronunciation") and text:
+        terms = [e for e in candidates if e["entity"] == "term"]
+        if terms and (aspect == "ask_pronunciation" or _MEANING.search(text)):
+            return as_subject(terms[0])
+        question_word = _QUESTION_WORD.search(text)
+        if question_word:
+            after = [e for e in candidates if e["start"] - start >= question_word.end()]
+            if after:
+                return as_subject(after[0])
+    tests = [e for e in candidates if e["entity"] == "test"]
+    return as_subject(tests[0] if tests else candidates[0])
+
+
+def as_subject(entity: dict) -> dict:
+    return {"kind": entity["entity"], "id": entity["value"]}
+
+
+def can_compare(sentence: Sentence, entities: list[dict]) -> bool:
+    """A comparison needs two tests named, or a comparing word ("is it better than a CT")."""
+    tests = {e["value"] for e in entities if e["entity"] == "test"}
+    return len(tests) >= 2 or bool(_COMPARING.search(sentence.text.lower()))
+
+
+def is_follow_up(sentence: Sentence, entities: list[dict]) -> bool:
+    """ "and the MRI?", "what about a PET": a subject and nothing else asked."""
+    words = sentence.text.split()
+    return bool(entities) and len(words) <= 6 and bool(_FOLLOW_UP.match(sentence.text.lower()))
