@@ -54,13 +54,14 @@ def reading(tracker: Tracker) -> dict:
 def subject_from(tracker: Tracker) -> tuple[str | None, str | None]:
     """The test or term the question is about (as the reader chose it among those named),
     else the first one the latest message names, else the one last talked about."""
-    chosen = reading(tracker).get("subject")
-    if chosen:
+    chosen = reading(tracker).get("subject") or {}
+    if chosen.get("kind") in ("test", "term"):
         return named_test(chosen["kind"], chosen["id"], tracker)
-    for kind in ("test", "term"):
-        value = next(tracker.get_latest_entity_values(kind), None)
-        if value:
-            return kind, value
+    if chosen.get("kind") != "it":
+        for kind in ("test", "term"):
+            value = next(tracker.get_latest_entity_values(kind), None)
+            if value:
+                return kind, value
     if tracker.get_slot(SLOT_TEST):
         return "test", tracker.get_slot(SLOT_TEST)
     if tracker.get_slot(SLOT_TERM):
@@ -147,7 +148,9 @@ def send_answer(
     send_notes(dispatcher, tracker)
     if answer.subject:
         kind, subject_id = answer.subject
-        events.append(SlotSet(SLOT_TEST if kind == "test" else SLOT_TERM, subject_id))
+        # One subject at a time: "is it...?" next means this one, not an older one.
+        events.append(SlotSet(SLOT_TEST, subject_id if kind == "test" else None))
+        events.append(SlotSet(SLOT_TERM, subject_id if kind == "term" else None))
     asked = latest_intent(tracker)
     if asked and asked.startswith("ask_"):
         events.append(SlotSet(SLOT_ASPECT, asked))

@@ -98,12 +98,20 @@ class ActionExplain(Action):
             return not_on_page(dispatcher, tracker, [HOW_NOT_ON_PAGE], (kind, subject_id))
         if kind == "test":
             answer = test_answer(content.tests[subject_id], aspect, clinician)
+        elif kind == "term" and aspect != "what" and term_test(content, subject_id):
+            # "Is it always from bone mets?" about hypercalcemia: the calcium test's limits.
+            answer = test_answer(term_test(content, subject_id), aspect, clinician)
         elif kind == "term":
             answer = term_answer(content, subject_id, clinician)
         else:
             dispatcher.utter_message(response="utter_ask_which_test")
             return []
         return send_answer(dispatcher, tracker, answer)
+
+
+def term_test(content: Content, term_id: str) -> TestInfo | None:
+    """The test a glossary word belongs to (hypercalcemia: the blood calcium test)."""
+    return next((t for t in content.tests.values() if t.term == term_id), None)
 
 
 def asked_intent(tracker: Tracker) -> str | None:
@@ -129,8 +137,7 @@ def not_on_page(
     kind, subject_id = subject
     test = content.tests.get(subject_id) if kind == "test" else None
     if test is None and kind == "term":
-        term_test = next((t for t in content.tests.values() if t.term == subject_id), None)
-        test = term_test
+        test = term_test(content, subject_id)
     if test is None:
         dispatcher.utter_message(response="utter_not_on_page", what=what)
         send_notes(dispatcher, tracker)

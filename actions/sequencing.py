@@ -15,7 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import SLOT_TEST, Answer, is_clinician, send_answer
+from actions.answering import READING_KEY, SLOT_TEST, Answer, is_clinician, send_answer
+from actions.knowledge import test_answer
 from content.pathway import START, Edge, Pathway, Reason, load_pathway
 from content.schema import Content, load_content
 
@@ -55,6 +56,9 @@ class Question:
             for e in entities
             if e.get("entity") in ("test", "term")
         ]
+        if (tracker.latest_message.get(READING_KEY) or {}).get("subject") == {"kind": "it"}:
+            # "Why that one and not a CT?": the test talked about comes first, the CT second.
+            named.insert(0, tracker.get_slot(SLOT_TEST))
         return cls(
             text=tracker.latest_message.get("text") or "",
             tests=tuple(dict.fromkeys(t for t in named if t)),
@@ -275,6 +279,9 @@ def compare_reply(
         if len(named) == 1 and question.current_test not in (None, named[0]):
             # "How is it different from a CT?": "it" is the test last talked about.
             named.insert(0, question.current_test)
+        if len(named) == 1:
+            # "What's the difference between fine and core?" about one test: what it shows.
+            return Reply(test_answer(content.tests[named[0]], "shows", question.clinician))
         if len(named) < 2:
             return None
         pair = (named[0], named[1])

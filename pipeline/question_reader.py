@@ -86,9 +86,12 @@ _QUESTION_WORD = re.compile(
     r"\b(?:what|whats|wat|which|how|why|is|are|does|do|explain|tell me about|about)\b"
 )
 # "does it use x-rays?", "is it better than a CT?": the question is about "it".
-_ABOUT_IT = re.compile(r"\b(?:does|is|can|will|did|would|could) (?:it|that|this one|that one)\b")
+_ABOUT_IT = re.compile(
+    r"\b(?:does|is|can|will|did|would|could|why) (?:it|that|this)\b|\b(?:that|this) one\b"
+)
 _OBJECT_BEFORE = re.compile(
-    r"\b(?:use|uses|using|than|like|instead of|without|versus|vs|or|and not|not)\s+(?:an? |the )?$"
+    r"\b(?:use|uses|using|than|like|instead of|without|versus|vs|or|and not|not|is it|is that)"
+    r"\s+(?:an? |the )?$"
 )
 _COMPARING = re.compile(r"\b(?:than|vs|versus|or|difference|differ|compared?|same as|both)\b")
 _MEANING = re.compile(r"\b(?:mean|means|meaning|meant|stand for|stands for|called|word for)\b")
@@ -358,10 +361,11 @@ def subject_for(
 ) -> dict | None:
     """The test or word the question is about.
 
-    In the question sentence: the first one named after the question word ("what is lytic on
-    my x-ray report" asks about lytic); a word over a test when it asks what a word means; none
-    when the sentence asks about "it" and names a test only as what "it" is compared with ("does
-    it use x-rays?": the test talked about before). Else the first one named anywhere.
+    In the question sentence: the one named first, before the question word ("ALP - what is
+    it?") or right after it ("what is lytic on my x-ray report"); a word over a test when it asks
+    what a word means; `{"kind": "it"}` when the sentence asks about "it" and names a test only
+    as what "it" is compared with ("does it use x-rays?", "why that one and not a CT?": the test
+    talked about before). Else the first one named anywhere.
     """
     if asked is None:
         candidates = entities
@@ -387,9 +391,12 @@ def subject_for(
             return as_subject(terms[0])
         question_word = _QUESTION_WORD.search(text)
         if question_word:
+            # "ALP - what is it?" names its topic first; "what is lytic on my x-ray report"
+            # names it right after the question word.
+            before = [e for e in candidates if e["start"] - start < question_word.start()]
             after = [e for e in candidates if e["start"] - start >= question_word.end()]
-            if after:
-                return as_subject(after[0])
+            if before or after:
+                return as_subject((before or after)[0])
     tests = [e for e in candidates if e["entity"] == "test"]
     return as_subject(tests[0] if tests else candidates[0])
 

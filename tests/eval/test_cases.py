@@ -1,33 +1,29 @@
-"""The held-out set stays held out and well formed: no training example, only known intents."""
+"""The question sets load through one schema, and the development sets stay out of training.
+
+The sealed test split (`eval/realistic/test/`) is not read here: `make eval` checks it for
+overlap with the training data when it runs.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from eval.heldout import HELDOUT_DIR, all_questions, load_file, load_heldout
+from eval.cases import SETS, all_questions, load_cases, load_file
 from eval.overlap import normalise, overlapping, training_examples
 
-DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
-HELDOUT = load_heldout()
+DEVELOPMENT_SETS = ["realistic-dev", "short"]
 
 
-def test_no_heldout_question_is_a_training_example():
-    overlaps = overlapping(all_questions(HELDOUT), training_examples())
-    assert not overlaps, f"held-out questions that are also training examples: {overlaps}"
+@pytest.mark.parametrize("name", DEVELOPMENT_SETS)
+def test_no_development_question_is_a_training_example(name):
+    overlaps = overlapping(all_questions(load_cases(SETS[name])), training_examples())
+    assert not overlaps, f"questions that are also training examples: {overlaps}"
 
 
-def test_every_heldout_intent_is_in_the_domain():
-    known = set(yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["intents"]) | {"nlu_fallback"}
-    used = {t.intent for cases in HELDOUT.values() for case in cases for t in case.turns}
-    assert used - known == set()
-
-
-@pytest.mark.parametrize("path", sorted(HELDOUT_DIR.glob("*.yml")), ids=lambda p: p.name)
-def test_each_heldout_file_has_cases(path):
-    assert load_file(path).cases
+@pytest.mark.parametrize("name", DEVELOPMENT_SETS)
+def test_each_development_set_has_cases_in_every_file(name):
+    for path in sorted(SETS[name].glob("*.yml")):
+        assert load_file(path).cases, path
 
 
 def test_normalise_ignores_case_punctuation_spacing_and_entity_annotations():
@@ -61,20 +57,28 @@ def test_single_question_and_multi_turn_cases_load_as_turns(tmp_path):
     path = tmp_path / "mixed.yml"
     path.write_text(
         "category: mixed\ncases:\n"
-        "  - {q: 'chest pain now', intent: red_flag, red_flag: true}\n"
-        "  - turns:\n      - {q: 'what is ct', intent: ask_what_is, expect: [slices]}\n"
-        "      - {q: 'what does it show', intent: ask_what_it_shows, expect_not: [LIT-ik]}\n",
+        "  - {q: 'chest pain now', behaviour: red_flag}\n"
+        "  - turns:\n      - {q: 'what is ct', expect: [slices]}\n"
+        "      - {q: 'how long does it take', behaviour: not_on_page, expect_not: [LIT-ik]}\n",
         encoding="utf-8",
     )
     loaded = load_file(path)
     assert [len(c.turns) for c in loaded.cases] == [1, 2]
-    assert loaded.cases[0].turns[0].red_flag is True
-    assert loaded.cases[1].turns[1].red_flag is None
+    assert loaded.cases[0].turns[0].behaviour == "red_flag"
+    assert loaded.cases[1].turns[0].behaviour == "answer"
     assert loaded.cases[1].turns[1].expect_not == ["LIT-ik"]
 
 
-def test_unknown_field_in_a_case_is_refused(tmp_path):
+@pytest.mark.parametrize(
+    "case",
+    [
+        "{q: 'hi', expects: [hello]}",  # a misspelt field
+        "{q: 'what is ct'}",  # an answer with nothing to check
+        "{q: 'what is ct', behaviour: guess, expect: [slices]}",  # an unknown behaviour
+    ],
+)
+def test_a_malformed_case_is_refused(tmp_path, case):
     path = tmp_path / "bad.yml"
-    path.write_text("category: x\ncases:\n  - {q: 'hi', intent: greet, expects: [hello]}\n")
-    with pytest.raises(ValueError, match="expects"):
+    path.write_text(f"category: x\ncases:\n  - {case}\n")
+    with pytest.raises(ValueError):
         load_file(path)
