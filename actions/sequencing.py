@@ -279,9 +279,13 @@ def compare_reply(
         if len(named) == 1 and question.current_test not in (None, named[0]):
             # "How is it different from a CT?": "it" is the test last talked about.
             named.insert(0, question.current_test)
-        if len(named) == 1:
-            # "What's the difference between fine and core?" about one test: what it shows.
-            return Reply(test_answer(content.tests[named[0]], "shows", question.clinician))
+        only = named[0] if len(named) == 1 else None
+        if not named and question.current_test:
+            # "What's the difference between fine and core?" about the test talked about:
+            # what it shows is where the page compares its kinds.
+            only = question.current_test
+        if only and only != question.current_test or (only and not named):
+            return Reply(test_answer(content.tests[only], "shows", question.clinician))
         if len(named) < 2:
             return None
         pair = (named[0], named[1])

@@ -256,6 +256,8 @@ class QuestionReader(GraphComponent):
             if asked is None or s is not sentences[asked]
         )
 
+        if not entities and not self.knows_a_word(texts[0]):
+            return FALLBACK, top_p, reading, ranking
         if top in CONTROL and top_p >= 0.5 and (asked is None or len(sentences) == 1):
             return top, top_p, reading, ranking
         if not_on_page:
@@ -274,7 +276,7 @@ class QuestionReader(GraphComponent):
                 question=sentence.text,
                 care_team=personal,
                 subject=subject_for(aspect, sentences, asked, entities),
-                follow_up=is_follow_up(sentence, entities),
+                follow_up=is_follow_up(sentence),
             )
             confidence = max(float(probabilities_asked[aspect]), 0.5)
             return aspect, confidence, reading, [{"name": aspect, "confidence": confidence}]
@@ -292,6 +294,12 @@ class QuestionReader(GraphComponent):
         if top_p < self.config["fallback_threshold"]:
             return FALLBACK, top_p, reading, ranking
         return top, top_p, reading, ranking
+
+    def knows_a_word(self, text: str) -> bool:
+        """Whether any word of the text was seen in training: a guess on character fragments
+        alone ("zzkq vvbn") is no reading at all."""
+        vocabulary = self.model.words.vocabulary_
+        return any(word in vocabulary for word in re.findall(r"\w+", text))
 
     def page_sentence(
         self, sentences: list[Sentence], per_sentence: list[dict[str, float]]
@@ -367,9 +375,10 @@ def subject_for(
     as what "it" is compared with ("does it use x-rays?", "why that one and not a CT?": the test
     talked about before). Else the first one named anywhere.
     """
+    if asked is None and len(sentences) == 1:
+        asked = 0
     if asked is None:
-        candidates = entities
-        text, start = "", 0
+        candidates, text, start = entities, "", 0
     else:
         candidates, text, start = (
             sentences[asked].entities,
@@ -381,7 +390,7 @@ def subject_for(
             and _ABOUT_IT.search(text)
             and all(_OBJECT_BEFORE.search(text[: e["start"] - start]) for e in candidates)
         ):
-            return None
+            return {"kind": "it"}
     candidates = candidates or entities
     if not candidates:
         return None
@@ -411,7 +420,15 @@ def can_compare(sentence: Sentence, entities: list[dict]) -> bool:
     return len(tests) >= 2 or bool(_COMPARING.search(sentence.text.lower()))
 
 
-def is_follow_up(sentence: Sentence, entities: list[dict]) -> bool:
-    """ "and the MRI?", "what about a PET": a subject and nothing else asked."""
-    words = sentence.text.split()
-    return bool(entities) and len(words) <= 6 and bool(_FOLLOW_UP.match(sentence.text.lower()))
+def is_follow_up(sentence: Sentence) -> bool:
+    """A bare follow-up ("and the MRI?", "what about a PET scan"): a subject, nothing else."""
+    text = sentence.text.lower()
+    lead = _FOLLOW_UP.match(text)
+    if not (sentence.entities and lead):
+        return False
+    rest = text[lead.end() :]
+    for entity in sorted(sentence.entities, key=lambda e: e["start"], reverse=True):
+        begin = max(entity["start"] - sentence.start - lead.end(), 0)
+        end = max(entity["end"] - sentence.start - lead.end(), 0)
+        rest = f"{rest[:begin]} {rest[end:]}"
+    return set(re.findall(r"[a-z]+", rest)) <= _FILLER

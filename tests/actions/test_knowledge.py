@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk.events import SlotSet
 
-from actions.knowledge import ActionCiteSource, ActionExplain, ActionExplainTopic
+from actions.knowledge import ActionCiteSource, ActionExplain, ActionExplainTopic, ActionNotOnPage
 from actions.pronunciation import ActionPronounce
 from tests.actions.trackers import customs, entity, run, texts, tracker_for
 
@@ -26,7 +26,7 @@ def test_follow_up_without_a_test_uses_the_test_last_discussed():
         ActionExplain(),
         tracker_for("what does it show", "ask_what_it_shows", slots={"current_test": "mri"}),
     )
-    assert "tumor, an infection" in texts(messages)
+    assert "a tumor, an infection" in texts(messages)
 
 
 def test_limits_question_gets_what_the_test_can_miss():
@@ -118,3 +118,130 @@ def test_source_question_names_title_publisher_and_review_date():
     assert messages[0]["response"] == "utter_source"
     assert "May 2, 2016" in messages[0]["citation"]
     assert "American Cancer Society" in messages[0]["citation"]
+
+
+def read(tracker, **reading):
+    """The reader's notes on the message (pipeline/question_reader.py), as Rasa passes them."""
+    tracker.latest_message["reading"] = reading
+    return tracker
+
+
+def test_first_answer_of_a_conversation_is_followed_by_what_the_assistant_is():
+    messages, _ = run(
+        ActionExplain(), tracker_for("what is a ct", "ask_what_is", [entity("test", "ct")])
+    )
+    assert messages[-1]["response"] == "utter_first_answer_note"
+
+
+def test_a_later_answer_has_no_note():
+    tracker = tracker_for("what is a ct", "ask_what_is", [entity("test", "ct")])
+    tracker.events.insert(0, {"event": "user", "text": "hi"})
+    messages, _ = run(ActionExplain(), tracker)
+    assert "utter_first_answer_note" not in [m.get("response") for m in messages]
+
+
+def test_a_question_that_also_asks_about_ones_own_case_gets_the_care_team_sentence():
+    tracker = read(
+        tracker_for("what does a bone scan show and is it bad", "ask_what_it_shows"),
+        subject={"kind": "test", "id": "bone_scan"},
+        care_team=True,
+    )
+    messages, _ = run(ActionExplain(), tracker)
+    assert "denser" in texts(messages)
+    assert "utter_care_team_note" in [m.get("response") for m in messages]
+
+
+def test_the_reader_s_subject_wins_over_the_first_one_named():
+    tracker = read(
+        tracker_for(
+            "what does lytic mean on my x-ray report",
+            "ask_what_is",
+            [entity("test", "xray"), entity("term", "lytic")],
+        ),
+        subject={"kind": "term", "id": "lytic"},
+    )
+    assert "dark hole" in texts(run(ActionExplain(), tracker)[0])
+
+
+def test_how_a_test_is_done_where_the_page_describes_it():
+    tracker = tracker_for("how is it done", "ask_how_done", [entity("test", "ct_biopsy")])
+    assert "again and again" in texts(run(ActionExplain(), tracker)[0])
+
+
+def test_how_a_test_is_done_where_the_page_does_not_say_is_honest():
+    tracker = tracker_for("how is it done", "ask_how_done", [entity("test", "bone_scan")])
+    messages, _ = run(ActionExplain(), tracker)
+    assert messages[0]["response"] == "utter_not_on_page_about"
+    assert messages[0]["what"] == "what happens during it"
+    assert "whole skeleton" in texts(messages)
+
+
+def test_what_the_page_does_not_say_is_said_with_what_it_does_say_about_the_test():
+    tracker = read(
+        tracker_for("does a bone scan hurt and how long is it", "ask_not_on_page"),
+        subject={"kind": "test", "id": "bone_scan"},
+        not_on_page=["duration", "pain"],
+    )
+    messages, _ = run(ActionNotOnPage(), tracker)
+    assert messages[0]["response"] == "utter_not_on_page_about"
+    assert messages[0]["what"] == "how long it takes or whether it hurts"
+    assert messages[0]["name"] == "bone scan"
+    assert "whole skeleton" in texts(messages)
+
+
+def test_what_the_page_does_not_say_without_a_test_sends_to_the_care_team():
+    tracker = read(
+        tracker_for("how long till results", "ask_not_on_page"), not_on_page=["results_time"]
+    )
+    messages, _ = run(ActionNotOnPage(), tracker)
+    assert messages[0]["response"] == "utter_not_on_page"
+    assert messages[0]["what"] == "how soon the results come back"
+
+
+def test_a_bare_follow_up_asks_the_last_aspect_of_the_new_test():
+    tracker = read(
+        tracker_for(
+            "and the mri?",
+            "ask_what_is",
+            [entity("test", "mri")],
+            slots={"last_aspect": "ask_limits"},
+        ),
+        subject={"kind": "test", "id": "mri"},
+        follow_up=True,
+    )
+    assert "one part of the body" in texts(run(ActionExplain(), tracker)[0])
+
+
+def test_a_limit_of_a_word_is_its_test_s_limit():
+    tracker = tracker_for(
+        "is it always from bone mets", "ask_limits", slots={"current_term": "hypercalcemia"}
+    )
+    assert "Other problems" in texts(run(ActionExplain(), tracker)[0])
+
+
+def test_a_test_s_full_name_stands_for_the_test():
+    tracker = read(
+        tracker_for("positron emission tomography?", "ask_what_is"),
+        subject={"kind": "term", "id": "positron"},
+    )
+    assert "sugar" in texts(run(ActionExplain(), tracker)[0])
+
+
+def test_about_it_keeps_the_subject_talked_about():
+    tracker = read(
+        tracker_for(
+            "does it use x-rays",
+            "ask_what_is",
+            [entity("test", "xray")],
+            slots={"current_test": "mri"},
+        ),
+        subject={"kind": "it"},
+    )
+    assert "magnets" in texts(run(ActionExplain(), tracker)[0])
+
+
+def test_the_plural_is_said_when_asked_for():
+    tracker = tracker_for(
+        "how do you say the plural", "ask_pronunciation", [entity("term", "metastasis")]
+    )
+    assert "Metastases is said meh-TAS-tuh-seez" in texts(run(ActionPronounce(), tracker)[0])

@@ -9,6 +9,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, AllSlotsReset, SessionSt
 
 from actions.scope import (
     ActionDeclineOutOfScope,
+    ActionGreet,
     ActionSessionStart,
     ActionStartOver,
     ActionSuggestTopics,
@@ -26,14 +27,32 @@ def payloads(message):
     return [b["payload"] for b in message.get("buttons") or []]
 
 
-def test_session_starts_with_the_welcome_and_the_clinic_number(action_settings):
+def test_session_start_says_nothing_and_sets_the_clinic_number(action_settings):
     action_settings(CLINIC_PHONE="312-555-0142")
     messages, events = run(ActionSessionStart(), tracker_for("hi", "greet"), SESSION_CONFIG)
-    assert messages[0]["response"] == "utter_welcome"
-    assert messages[0]["clinic_phone"] == "312-555-0142"
+    assert messages == []
     assert events[0] == SessionStarted()
     assert SlotSet("clinic_phone", "312-555-0142") in events
     assert events[-1] == ActionExecuted("action_listen")
+
+
+def test_a_conversation_opened_with_hello_gets_the_welcome(action_settings):
+    action_settings(CLINIC_PHONE="312-555-0142")
+    messages, _ = run(ActionGreet(), tracker_for("hi", "greet"))
+    assert [m["response"] for m in messages] == ["utter_welcome"]
+    assert messages[0]["clinic_phone"] == "312-555-0142"
+
+
+def test_a_later_hello_gets_a_short_hello_back():
+    tracker = tracker_for("hello again", "greet")
+    tracker.events.insert(0, {"event": "user", "text": "what is a ct"})
+    messages, _ = run(ActionGreet(), tracker)
+    assert [m["response"] for m in messages] == ["utter_greet"]
+
+
+def test_nurses_in_slack_get_no_patient_welcome():
+    messages, _ = run(ActionGreet(), tracker_for("hi", "greet", channel="slack"))
+    assert [m["response"] for m in messages] == ["utter_greet"]
 
 
 def test_new_session_keeps_the_topic_but_not_a_warning_sign_or_a_phone_number():
@@ -70,6 +89,14 @@ def test_own_results_question_gets_the_own_results_decline_and_the_test_it_named
     messages, _ = run(ActionDeclineOutOfScope(), tracker)
     assert messages[0]["response"] == "utter_out_of_scope/own_results"
     assert payloads(messages[0])[0] == '/ask_what_it_shows{"test": "blood_calcium"}'
+
+
+def test_a_first_message_declined_gets_the_note_of_what_the_assistant_is():
+    messages, _ = run(ActionDeclineOutOfScope(), out_of_scope_tracker("cost?", "costs"))
+    assert [m.get("response") for m in messages] == [
+        "utter_out_of_scope/costs",
+        "utter_first_answer_note",
+    ]
 
 
 def test_decline_without_a_recognised_kind_uses_the_general_one_and_default_topics():

@@ -15,6 +15,7 @@ from actions.sequencing import (
     ActionNeedTest,
     ActionNextTest,
     ActionTestList,
+    ActionWhichTest,
     ActionWhyTest,
 )
 from content.schema import load_content
@@ -343,3 +344,32 @@ def test_every_sequencing_answer_is_short_and_plain():
     assert statistics.median(grades.values()) <= 6
     too_hard = {a: g for a, g in grades.items() if g > 8}
     assert not too_hard, too_hard
+
+
+def test_a_difference_within_the_test_talked_about_gets_what_it_shows():
+    tracker = tracker_for(
+        "whats the difference between fine and core",
+        "ask_compare_tests",
+        slots={"current_test": "ct_biopsy"},
+    )
+    assert "thin tube" in texts(run(ActionCompareTests(), tracker)[0])
+
+
+def test_which_test_for_a_situation_gets_the_pathway_s_test_for_it():
+    tracker = tracker_for(
+        "which scan is best for spots that dissolve bone",
+        "ask_which_test",
+        [entity("term", "lytic")],
+    )
+    messages, events = run(ActionWhichTest(), tracker)
+    assert "CT" in texts(messages)
+    assert SlotSet("current_test", "ct") in events
+
+
+def test_next_step_follows_the_finding_mentioned():
+    tracker = tracker_for(
+        "the x-ray showed a lump, what do they usually do next",
+        "ask_next_test",
+        named_tests("xray"),
+    )
+    assert texts(run(ActionNextTest(), tracker)[0]).startswith("If an x-ray shows a lump")

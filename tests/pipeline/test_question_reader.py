@@ -1,0 +1,137 @@
+"""The question reader on a small model: which sentence it answers, about what, and what it
+adds (the care-team note, topics the page does not cover, a bare follow-up)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from pipeline.question_reader import (
+    QuestionReader,
+    can_compare,
+    is_follow_up,
+    masked,
+    sentences_of,
+)
+from pipeline.sentence_model import SentenceModel, normalise
+
+TRAINING = {
+    "ask_what_is": ["what is a TEST", "what does TERM mean", "explain TEST", "whats TEST"],
+    "ask_what_it_shows": ["what does TEST show", "what can TEST find", "what will it show"],
+    "ask_limits": ["what can TEST miss", "can it miss anything", "what cant TEST see"],
+    "ask_compare_tests": ["TEST or TEST which is better", "difference between TEST and TEST"],
+    "greet": ["hi", "hello", "good morning", "hey there"],
+    "out_of_scope/own_results": ["what do my results mean", "is my result bad", "my report"],
+    "out_of_scope/prognosis": ["how long do i have", "will i survive", "is it curable"],
+    "out_of_scope/chitchat": ["what is the weather", "tell me a joke", "who won the game"],
+}
+
+
+@pytest.fixture(scope="module")
+def reader() -> QuestionReader:
+    texts = [t for examples in TRAINING.values() for t in examples]
+    labels = [label for label, examples in TRAINING.items() for _ in examples]
+    model = SentenceModel.fit([normalise(t) for t in texts], labels, c=20.0, seed=1)
+    return QuestionReader(QuestionReader.get_default_config(), None, None, model)
+
+
+def read(reader: QuestionReader, text: str, named: dict[str, str]) -> tuple[str, dict]:
+    """`named` maps each subject's words in the text to (kind, id)."""
+    entities = []
+    for words, (kind, value) in named.items():
+        start = text.index(words)
+        entities.append({"entity": kind, "value": value, "start": start, "end": start + len(words)})
+    message = Message(data={"text": text, "entities": entities})
+    intent, _, reading, _ = reader.read(message)
+    return intent, reading
+
+
+def test_sentences_split_on_ends_and_keep_their_offsets():
+    text = "My dad had a scan. What does it show?So worried"
+    found = sentences_of(text)
+    assert [s.text for s in found] == ["My dad had a scan.", "What does it show?", "So worried"]
+    assert [text[s.start : s.start + len(s.text)] for s in found] == [s.text for s in found]
+    assert [s.is_question for s in found] == [False, True, False]
+
+
+def test_subjects_are_masked_by_kind():
+    entities = [{"entity": "test", "value": "mri", "start": 10, "end": 13}]
+    assert masked("what does MRI show", [{**entities[0], "start": 10, "end": 13}]) == (
+        "what does test show"
+    )
+
+
+def test_the_page_question_in_a_long_personal_message_is_answered_with_a_care_team_note(reader):
+    text = (
+        "My husband had his scan last week and I am so worried. What can a bone scan miss? "
+        "Is my result bad?"
+    )
+    intent, reading = read(reader, text, {"bone scan": ("test", "bone_scan")})
+    assert intent == "ask_limits"
+    assert reading["subject"] == {"kind": "test", "id": "bone_scan"}
+    assert reading["care_team"] is True
+
+
+def test_only_a_personal_question_is_declined_with_its_kind(reader):
+    intent, reading = read(reader, "how long do i have", {})
+    assert intent == "out_of_scope"
+    assert reading["decline"] == "prognosis"
+
+
+def test_a_question_the_page_does_not_answer_is_routed_to_the_honest_answer(reader):
+    intent, reading = read(reader, "does a bone scan hurt?", {"bone scan": ("test", "bone_scan")})
+    assert intent == "ask_not_on_page"
+    assert reading["not_on_page"] == ["pain"]
+    assert reading["subject"] == {"kind": "test", "id": "bone_scan"}
+
+
+def test_a_named_subject_is_never_not_sure(reader):
+    intent, reading = read(reader, "MRI ...", {"MRI": ("test", "mri")})
+    assert intent in {"ask_what_is", "ask_what_it_shows", "ask_limits"}
+    assert reading["subject"] == {"kind": "test", "id": "mri"}
+
+
+def test_nothing_recognised_is_not_sure(reader):
+    assert read(reader, "zzkq vvbn", {})[0] == "nlu_fallback"
+
+
+def test_what_a_word_means_is_about_the_word_not_the_test(reader):
+    text = "what does lytic mean on my x-ray report"
+    _, reading = read(reader, text, {"lytic": ("term", "lytic"), "x-ray": ("test", "xray")})
+    assert reading["subject"] == {"kind": "term", "id": "lytic"}
+
+
+def test_a_question_about_it_keeps_the_subject_talked_about(reader):
+    _, reading = read(reader, "does it use x-rays", {"x-rays": ("test", "xray")})
+    assert reading["subject"] == {"kind": "it"}
+
+
+@pytest.mark.parametrize(
+    ("text", "follow_up"),
+    [
+        ("and the MRI?", True),
+        ("what about an MRI scan", True),
+        ("and what does an MRI show", False),
+    ],
+)
+def test_a_bare_follow_up_is_a_subject_and_nothing_else(text, follow_up):
+    sentence = sentences_of(text)[0]
+    start = text.index("MRI")
+    sentence.entities = [{"entity": "test", "value": "mri", "start": start, "end": start + 3}]
+    assert is_follow_up(sentence) is follow_up
+
+
+def test_comparing_needs_two_tests_or_a_comparing_word():
+    one = [{"entity": "test", "value": "alp"}]
+    two = one + [{"entity": "test", "value": "ct"}]
+    assert not can_compare(sentences_of("how can ALP point at two things")[0], one)
+    assert can_compare(sentences_of("is it better than ALP")[0], one)
+    assert can_compare(sentences_of("ALP and CT")[0], two)
+
+
+def test_the_model_saves_and_loads_the_same_numbers(tmp_path, reader):
+    reader.model.save(tmp_path)
+    loaded = SentenceModel.load(tmp_path)
+    texts = ["what can test miss", "hello"]
+    assert loaded.labels == reader.model.labels
+    assert (loaded.probabilities(texts) == reader.model.probabilities(texts)).all()
