@@ -3,10 +3,10 @@
 The symptom model lives in `content/red_flags.yml`, checked when loaded. It has concepts (body
 parts and functions, changes, onset, symptoms: each a few regular expressions) and signs that
 combine them ("legs" with "weak" in one sentence). A mention of a concept does not count when it
-is negated ("no numbness"), in the past ("broke my wrist in 2015"), or resolved ("the numbness
-went away"). A sign does not count in a question about the topic with nobody's own body in it,
-in words quoted from a leaflet, or, for back pain, when the pain is long-standing, unchanged and
-known. High-calcium symptoms count together: two or more, or one that is marked as severe or
+is negated ("no numbness"), in the past ("broke my wrist in 2015"), resolved ("the numbness
+went away"), or reported ("the leaflet lists numbness"). A sign does not count in a question
+about the topic with nobody's own body in it, or, for back pain, when the pain is long-standing,
+unchanged and known. High-calcium symptoms count together: two or more, or one that is marked as severe or
 comes with "calcium".
 
 The message is normalized first: lower case, contractions and text-speak spelled out, typos of
@@ -101,7 +101,8 @@ class Context(_Strict):
     recurrence: str
     long_standing: str
     onset: str
-    documents: str
+    # "the leaflet lists...", "the nurse asked if...": what follows in the clause is not told.
+    reported: str
 
 
 class TopicQuestions(_Strict):
@@ -238,14 +239,16 @@ class Sentence:
     clauses: tuple[tuple[int, int], ...]
     mentions: dict[str, tuple[Mention, ...]]
     topic_question: bool
-    about_a_document: bool
     question: bool
+    # (concept, clause or None for the whole sentence) -> "live" if any mention there counts,
+    # else why the first one does not.
+    states: dict[tuple[str, int | None], str]
+
+    def state(self, concept: str, clause: int | None = None) -> str:
+        return self.states.get((concept, clause), "absent")
 
     def live(self, concept: str, clause: int | None = None) -> bool:
-        return any(
-            m.state == "live" and (clause is None or m.clause == clause)
-            for m in self.mentions.get(concept, ())
-        )
+        return self.states.get((concept, clause)) == "live"
 
 
 class RedFlagDetector:
@@ -258,7 +261,14 @@ class RedFlagDetector:
             either = "|".join(f"(?:{_expand(p, macros)})" for p in patterns)
             return re.compile(rf"(?<![a-z0-9])(?:{either})(?![a-z0-9])")
 
-        self._concepts = {name: whole_words(p) for name, p in rules.concepts.items()}
+        symptoms = {c for sign in rules.signs for group in sign.when for c in group}
+        symptoms = (symptoms | set(rules.safety_net)) - set(rules.context.dict().values())
+        self._symptom_patterns = {
+            name: whole_words(p) for name, p in rules.concepts.items() if name in symptoms
+        }
+        self._context_patterns = {
+            name: whole_words(p) for name, p in rules.concepts.items() if name not in symptoms
+        }
         self._idioms = whole_words(rules.idioms)
         negation = rules.negation
         self._cue = re.compile(rf"\b(?:{_phrases(negation.cues)})\b")
@@ -339,25 +349,26 @@ class RedFlagDetector:
             scorer=fuzz.ratio,
             score_cutoff=self.rules.typos.cutoff,
         )
-        return best[0] if best else word
+        # One letter more or less at most: "bathing" is not a misspelling of "breathing".
+        return best[0] if best and abs(len(best[0]) - len(word)) <= 1 else word
 
     # Reading a message
 
     def sentences(self, text: str) -> list[Sentence]:
         normalized = self._idioms.sub(" ~ ", self.normalize(text))
-        return [
-            self._read(part.group(0).strip())
+        parts = [
+            part.group(0).strip()
             for part in _SENTENCE.finditer(normalized)
             if _WORD.search(part.group(0))
         ]
+        found = [_matches(part, self._symptom_patterns) for part in parts]
+        # When and how something was said only matters once something could be a sign.
+        if any(found):
+            found = [f + _matches(p, self._context_patterns) for p, f in zip(parts, found)]
+        return [self._read(part, f) for part, f in zip(parts, found)]
 
-    def _read(self, text: str) -> Sentence:
+    def _read(self, text: str, found: list[tuple[str, int, int]]) -> Sentence:
         clauses = self._clauses(text)
-        found = [
-            (concept, match.start(), match.end())
-            for concept, pattern in self._concepts.items()
-            for match in pattern.finditer(text)
-        ]
         clause_of = [_clause_index(clauses, start) for _, start, _ in found]
         negated = [
             self._negated(text, clauses[clause], start, end, found)
@@ -370,8 +381,14 @@ class RedFlagDetector:
         ):
             state = "negated" if is_negated else "live"
             mentions.setdefault(concept, []).append(Mention(concept, start, end, clause, state))
-        if context.past in mentions or context.resolved in mentions:
+        if {context.past, context.resolved, context.reported} & mentions.keys():
             mentions = self._when(mentions)
+        states: dict[tuple[str, int | None], str] = {}
+        for concept, found_mentions in mentions.items():
+            for mention in found_mentions:
+                for key in ((concept, None), (concept, mention.clause)):
+                    if states.get(key) != "live" and (key not in states or mention.state == "live"):
+                        states[key] = mention.state
         asked = self._opener.sub("", text)
         personal = self._personal.search(self._not_personal.sub(" ", text))
         return Sentence(
@@ -379,8 +396,8 @@ class RedFlagDetector:
             clauses=tuple(clauses),
             mentions={c: tuple(m) for c, m in mentions.items()},
             topic_question=bool(self._lead.match(asked)) and not personal,
-            about_a_document=any(m.state == "live" for m in mentions.get(context.documents, [])),
             question="?" in text or bool(self._lead.match(asked)),
+            states=states,
         )
 
     def _clauses(self, text: str) -> list[tuple[int, int]]:
@@ -428,13 +445,15 @@ class RedFlagDetector:
         return bool(self._cue.search(" ".join(words[-self.rules.negation.window :])))
 
     def _when(self, mentions: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
-        """Set aside mentions in the past (a marker in their own clause, with none of "now")
-        or resolved (a resolution after them in the sentence, with no recurrence after it)."""
+        """Set aside mentions that are reported (after "the leaflet says" in their clause), in
+        the past (a marker in their own clause, with none of "now"), or resolved (a resolution
+        after them in the sentence, with no recurrence after it)."""
         context = self.rules.context
 
         def live(concept: str) -> list[Mention]:
             return [m for m in mentions.get(concept, []) if m.state == "live"]
 
+        reported = [(m.clause, m.start) for m in live(context.reported)]
         past_clauses = {m.clause for m in live(context.past)}
         current_clauses = {m.clause for m in live(context.current)}
         resolutions = [m.start for m in live(context.resolved)]
@@ -448,7 +467,9 @@ class RedFlagDetector:
             for mention in found:
                 state = mention.state
                 if state == "live":
-                    if mention.clause in past_clauses and mention.clause not in current_clauses:
+                    if any(c == mention.clause and s < mention.start for c, s in reported):
+                        state = "reported"
+                    elif mention.clause in past_clauses and mention.clause not in current_clauses:
                         state = "past"
                     elif any(
                         r >= mention.end and not any(later > r for later in recurrences)
@@ -487,7 +508,7 @@ class RedFlagDetector:
             or any(
                 s.live(concept)
                 for s in sentences
-                if not (s.topic_question or s.about_a_document)
+                if not s.topic_question
                 for concept in self.rules.safety_net
             )
         )
@@ -514,7 +535,7 @@ class RedFlagDetector:
         sentence = sentences[index]
         blocked = None
         for group in sign.when:
-            states = [self._state(sentence, concept, clause) for concept in group]
+            states = [sentence.state(concept, clause) for concept in group]
             if "absent" in states:
                 continue
             blocked = next((s for s in states if s != "live"), None)
@@ -524,24 +545,11 @@ class RedFlagDetector:
             return blocked or "absent"
         if any(sentence.live(concept, clause) for concept in sign.unless):
             return "unless"
-        if sentence.about_a_document:
-            return "about_a_document"
         if sentence.topic_question and not sign.always:
             return "topic_question"
         if sign.known_pain and self._known_pain(sentences, index):
             return "known_pain"
         return None
-
-    @staticmethod
-    def _state(sentence: Sentence, concept: str, clause: int | None) -> str:
-        states = [
-            m.state
-            for m in sentence.mentions.get(concept, ())
-            if clause is None or m.clause == clause
-        ]
-        if not states:
-            return "absent"
-        return "live" if "live" in states else states[0]
 
     def _known_pain(self, sentences: list[Sentence], index: int) -> bool:
         """Long-standing in its sentence, and nothing new there or in what the person says
@@ -574,6 +582,14 @@ class RedFlagDetector:
             if any(sentence.live(c, clause) for c in cluster.or_one_with_in_clause for clause in clauses):
                 return True
         return False
+
+
+def _matches(text: str, patterns: dict[str, re.Pattern]) -> list[tuple[str, int, int]]:
+    return [
+        (concept, match.start(), match.end())
+        for concept, pattern in patterns.items()
+        for match in pattern.finditer(text)
+    ]
 
 
 def _clause_index(clauses: list[tuple[int, int]], position: int) -> int:
