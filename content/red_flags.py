@@ -6,8 +6,8 @@ combine them ("legs" with "weak" in one sentence). A mention of a concept does n
 is negated ("no numbness"), in the past ("broke my wrist in 2015"), resolved ("the numbness
 went away"), or reported ("the leaflet lists numbness"). A sign does not count in a question
 about the topic with nobody's own body in it, or, for back pain, when the pain is long-standing,
-unchanged and known. High-calcium symptoms count together: two or more, or one that is marked as severe or
-comes with "calcium".
+unchanged and known. High-calcium symptoms count together: two or more, or one that is marked
+as severe or comes with "calcium".
 
 The message is normalized first: lower case, contractions and text-speak spelled out, typos of
 the model's words corrected. Deterministic and fast on purpose: every alarm and every non-alarm
@@ -335,10 +335,10 @@ class RedFlagDetector:
         if _RUN.search(word):
             # "sooo", "bladdder": try the run as one letter, then as two.
             for length in (1, 2):
-                shorter = _RUN.sub(lambda m: m.group(1) * length, word)
+                shorter = _RUN.sub(r"\1" * length, word)
                 if shorter in self._known:
                     return shorter
-            word = _RUN.sub(lambda m: m.group(1) * 2, word)
+            word = _RUN.sub(r"\1\1", word)
         if word in self._misspelled:
             return self._misspelled[word]
         if len(word) < self.rules.typos.min_length:
@@ -364,8 +364,10 @@ class RedFlagDetector:
         found = [_matches(part, self._symptom_patterns) for part in parts]
         # When and how something was said only matters once something could be a sign.
         if any(found):
-            found = [f + _matches(p, self._context_patterns) for p, f in zip(parts, found)]
-        return [self._read(part, f) for part, f in zip(parts, found)]
+            found = [
+                f + _matches(p, self._context_patterns) for p, f in zip(parts, found, strict=True)
+            ]
+        return [self._read(part, f) for part, f in zip(parts, found, strict=True)]
 
     def _read(self, text: str, found: list[tuple[str, int, int]]) -> Sentence:
         clauses = self._clauses(text)
@@ -430,7 +432,15 @@ class RedFlagDetector:
         begin = clause[0]
         before = text[begin:start]
         for concept, other_start, other_end in found:
-            if other_start >= start or other_end <= begin or (other_start, other_end) == (start, end):
+            if (
+                other_start >= start
+                or other_end <= begin
+                or (other_start, other_end)
+                == (
+                    start,
+                    end,
+                )
+            ):
                 continue
             holds_this = end <= other_end
             # A mention that only overlaps this one ("will not go" in "will not go away")
@@ -579,7 +589,8 @@ class RedFlagDetector:
                 for m in sentence.mentions.get(concept, ())
                 if m.state == "live"
             }
-            if any(sentence.live(c, clause) for c in cluster.or_one_with_in_clause for clause in clauses):
+            markers = cluster.or_one_with_in_clause
+            if any(sentence.live(c, clause) for c in markers for clause in clauses):
                 return True
         return False
 

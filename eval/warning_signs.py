@@ -70,7 +70,9 @@ def evaluate(path: Path, rules_file: Path = RED_FLAGS_FILE) -> dict:
             kinds[message.kind] += 1
             alarmed[message.kind] += screening.alarm
             if screening.alarm:
-                false_alarms.append({"q": message.q, "kind": message.kind, "signs": screening.signs})
+                false_alarms.append(
+                    {"q": message.q, "kind": message.kind, "signs": screening.signs}
+                )
     warning_signs, look_alikes = sum(signs.values()), sum(kinds.values())
     milliseconds = sorted(1000 * s for s in seconds)
     return {
@@ -119,7 +121,10 @@ def render(result: dict) -> str:
         "",
         table(
             ["look-alike", "messages", "false alarms"],
-            [[k, result["kinds"][k], percent(r)] for k, r in result["false_alarms_by_kind"].items()],
+            [
+                [k, result["kinds"][k], percent(r)]
+                for k, r in result["false_alarms_by_kind"].items()
+            ],
         ),
     ]
     if result["misses"]:
@@ -128,10 +133,7 @@ def render(result: dict) -> str:
         lines += [
             "",
             "False alarms:",
-            *(
-                f"- ({f['kind']}; {', '.join(f['signs'])}) {f['q']}"
-                for f in result["false_alarms"]
-            ),
+            *(f"- ({f['kind']}; {', '.join(f['signs'])}) {f['q']}" for f in result["false_alarms"]),
         ]
     return "\n".join(lines)
 
