@@ -35,6 +35,11 @@ RED_FLAG_KEY = "red_flag"
 _MACRO = re.compile(r"\{([a-z_]+)\}")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _RUN = re.compile(r"([a-z])\1{2,}")
+_APOSTROPHE = re.compile(r"[\u2018\u2019\u00b4`]")
+# Quote marks, not apostrophes: "'just fold'".
+_QUOTE = re.compile(r"(?<![a-z])'|'(?![a-z])")
+_JOINER = re.compile(r"(?<=[a-z0-9])[-/+](?=[a-z0-9])")
+_SPACES = re.compile(r"[ \t]+")
 # A sentence and how it ends; a full stop between digits ("11.2") is a decimal point.
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+(?:[.!?;\n]+|$)")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -305,12 +310,10 @@ class RedFlagDetector:
 
     def normalize(self, text: str) -> str:
         text = text.lower()
-        text = re.sub(r"[\u2018\u2019\u00b4`]", "'", text)
-        # Quote marks, not apostrophes: "'just fold'".
-        text = re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text)
-        text = re.sub(r"(?<=[a-z0-9])[-/+](?=[a-z0-9])", " ", text)
+        text = _QUOTE.sub(" ", _APOSTROPHE.sub("'", text))
+        text = _JOINER.sub(" ", text)
         text = _TOKEN.sub(lambda m: self._spell(m.group(0)), text)
-        return re.sub(r"[ \t]+", " ", text).strip()
+        return _SPACES.sub(" ", text).strip()
 
     def _spell_token(self, token: str) -> str:
         spellings = self.rules.typos.spellings
@@ -495,10 +498,13 @@ class RedFlagDetector:
 
     def screen(self, text: str) -> Screening:
         sentences = self.sentences(text)
+        present = {concept for sentence in sentences for concept, _ in sentence.states}
         findings: list[Finding] = []
         set_aside: list[tuple[Finding, str]] = []
         pooled: dict[str, list[tuple[Finding, Sign, int, int]]] = {}
         for sign in self.rules.signs:
+            if not any(present.issuperset(group) for group in sign.when):
+                continue
             finding = Finding(sign.id, sign.category, sign.says)
             where, reason = self._find(sign, sentences)
             if where is None:
