@@ -67,8 +67,9 @@ class Sign(_Strict):
     scope: Literal["clause", "sentence"] = _DEFAULT
     # Concepts that cancel the sign when found in the same scope.
     unless: list[str] = []
-    # Long-standing, unchanged pain that was looked at gets the answer and a safety net instead.
-    known_pain: bool = False
+    # Long-standing and settled (back pain for years, unchanged, looked at) where it is told:
+    # in its sentence, or only in its own clause. The person gets the answer and a safety net.
+    known: Literal["sentence", "clause"] | None = None
     # Thoughts of self-harm: a question about the topic still alarms.
     always: bool = False
     # Signs that only count together (see `clusters`).
@@ -105,6 +106,7 @@ class Context(_Strict):
     resolved: str
     recurrence: str
     long_standing: str
+    settled: str
     onset: str
     # "the leaflet lists...", "the nurse asked if...": what follows in the clause is not told.
     reported: str
@@ -281,7 +283,10 @@ class RedFlagDetector:
         self._answer_no = re.compile(rf"^\s*no (?={negation.answer_no_before}\b)")
         clauses = rules.clauses
         self._boundary = re.compile(
-            rf"[,:()\[\]\"]+|\s-\s|\b(?:{_phrases(clauses.breaks)})\b"
+            # A comma before "numbness or weakness" continues a list ("no pain, numbness or
+            # weakness"); before anything else it starts a clause.
+            rf"[:()\[\]\"]+|,+(?!\s*(?:[a-z0-9']+ ){{1,3}}(?:or|nor)\b)|\s-\s"
+            rf"|\b(?:{_phrases(clauses.breaks)})\b"
             rf"|\band (?={clauses.new_subject_after_and}\b)"
         )
         topic = rules.topic_questions
@@ -520,7 +525,7 @@ class RedFlagDetector:
             else:
                 set_aside += [(finding, "mild") for finding, *_ in members]
         safety_net = not findings and (
-            any(reason in {"past", "resolved", "known_pain", "mild"} for _, reason in set_aside)
+            any(reason in {"past", "resolved", "known", "mild"} for _, reason in set_aside)
             or any(
                 s.live(concept)
                 for s in sentences
@@ -563,18 +568,39 @@ class RedFlagDetector:
             return "unless"
         if sentence.topic_question and not sign.always:
             return "topic_question"
-        if sign.known_pain and self._known_pain(sentences, index):
-            return "known_pain"
+        if sign.known == "sentence" and self._settled_long_ago(sentences, index):
+            return "known"
+        if sign.known == "clause":
+            clauses = {
+                m.clause
+                for concept in group
+                for m in sentence.mentions[concept]
+                if m.state == "live" and (clause is None or m.clause == clause)
+            }
+            if all(self._settled_in_clause(sentence, c) for c in clauses):
+                return "known"
         return None
 
-    def _known_pain(self, sentences: list[Sentence], index: int) -> bool:
-        """Long-standing in its sentence, and nothing new there or in what the person says
-        after it (a later question such as "will the MRI make it worse?" is not news)."""
+    def _settled_long_ago(self, sentences: list[Sentence], index: int) -> bool:
+        """Long-standing and settled in its sentence, and nothing new there or in what the
+        person says after it (a later question such as "will the MRI make it worse?" is not
+        news)."""
         context = self.rules.context
-        if not sentences[index].live(context.long_standing):
+        sentence = sentences[index]
+        if not (sentence.live(context.long_standing) and sentence.live(context.settled)):
             return False
         later = [s for s in sentences[index + 1 :] if not s.question]
         return not any(s.live(context.onset) for s in [sentences[index], *later])
+
+    def _settled_in_clause(self, sentence: Sentence, clause: int) -> bool:
+        """Long-standing and settled in this clause, with nothing new or current in it."""
+        context = self.rules.context
+        return (
+            sentence.live(context.long_standing, clause)
+            and sentence.live(context.settled, clause)
+            and not sentence.live(context.onset, clause)
+            and not sentence.live(context.current, clause)
+        )
 
     def _cluster_holds(
         self,

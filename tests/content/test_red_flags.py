@@ -261,6 +261,11 @@ def test_negation_covers_a_list_of_signs_but_stops_at_but():
     assert reasons("no numbness but I can't walk") == {"numbness": "negated"}
 
 
+def test_negation_carries_through_a_list_but_not_into_a_new_clause():
+    assert not DETECTOR.screen("I don't have any pain, numbness or bladder problems").alarm
+    assert DETECTOR.screen("no fever, my legs are numb").alarm
+
+
 def test_no_as_an_answer_does_not_negate_what_follows():
     assert DETECTOR.screen("no my legs are numb").alarm
 
@@ -378,7 +383,7 @@ def test_long_standing_known_back_pain_gets_a_safety_net_not_an_alarm():
     screening = DETECTOR.screen(message)
     assert not screening.alarm
     assert screening.safety_net
-    assert reasons(message) == {"back_pain": "known_pain"}
+    assert reasons(message) == {"back_pain": "known"}
 
 
 @pytest.mark.parametrize(
@@ -392,6 +397,14 @@ def test_long_standing_known_back_pain_gets_a_safety_net_not_an_alarm():
 )
 def test_back_pain_that_is_new_worse_or_with_a_nerve_sign_alarms(message):
     assert DETECTOR.screen(message).alarm
+
+
+def test_a_long_standing_settled_nerve_sign_is_known_only_in_its_own_clause():
+    message = "his legs have been weak for years from his arthritis, nothing new there"
+    assert reasons(message) == {"weakness": "known"}
+    assert DETECTOR.screen(
+        "his legs have been weak for years from arthritis, now they give way"
+    ).alarm
 
 
 def test_a_later_question_about_making_it_worse_is_not_news():
