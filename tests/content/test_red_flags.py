@@ -185,6 +185,9 @@ STORIES = [
     "vommiting and consfused",
     "brethless and tight chest",
     "i think i craked my rib",
+    "he's got no strength in his legs since yesterday",
+    "i've gone numb around my back passage",
+    "My wife is 71 with myeloma. She's off her food, very thirsty and didn't recognise our son.",
 ]
 
 # Look-alikes: history, negation, resolved, reported, questions about a test, everyday words.
@@ -211,6 +214,10 @@ LOOK_ALIKES = [
     "the booking system is a real pain in the neck",
     "i'm dying to know the results",
     "so tired of waiting for the letter",
+    "i laughed so hard i couldn't breathe",
+    "I was really confused when I got my letter, what does it mean?",
+    "my bum is numb from sitting in the waiting room for 3 hours",
+    "I don't have any pain, numbness or bladder problems, is a bone scan still worth it?",
 ]
 
 MAX_FALSE_ALARM_RATE = 0.05
