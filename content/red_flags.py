@@ -1,11 +1,17 @@
 """Finds warning signs in a message: the safety check that runs before everything else.
 
-The phrasings live in `content/red_flags.yml`, checked when loaded. A message is normalized
-(lower case, contractions spelled out, typos of the sign words corrected) and each sign's
-patterns are matched on it. A sign does not count when it is negated within its clause ("no
-numbness"), resolved ("the numbness went away"), or part of a question about the topic with
-nobody's own body in it ("what is spinal cord compression?"). It is deterministic on purpose:
-every alarm and every non-alarm can be explained and tested.
+The symptom model lives in `content/red_flags.yml`, checked when loaded. It has concepts (body
+parts and functions, changes, onset, symptoms: each a few regular expressions) and signs that
+combine them ("legs" with "weak" in one sentence). A mention of a concept does not count when it
+is negated ("no numbness"), in the past ("broke my wrist in 2015"), resolved ("the numbness
+went away"), or reported ("the leaflet lists numbness"). A sign does not count in a question
+about the topic with nobody's own body in it, or, for back pain, when the pain is long-standing,
+unchanged and known. High-calcium symptoms count together: two or more, or one that is marked
+as severe or comes with "calcium".
+
+The message is normalized first: lower case, contractions and text-speak spelled out, typos of
+the model's words corrected. Deterministic and fast on purpose: every alarm and every non-alarm
+can be explained and tested, and the gateway runs the same check as its last line of defence.
 """
 
 from __future__ import annotations
@@ -27,23 +33,17 @@ RED_FLAG_INTENT = "red_flag"
 RED_FLAG_KEY = "red_flag"
 
 _MACRO = re.compile(r"\{([a-z_]+)\}")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-# Spelled-out forms, so patterns and negation cues see one spelling.
-_CONTRACTIONS = [
-    (r"\bcan'?t\b|\bcannot\b", "can not"),
-    (r"\bwon'?t\b", "will not"),
-    (r"\bain'?t\b", "is not"),
-    (r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should)n'?t\b", r"\1 not"),
-    (r"\bi'?m\b", "i am"),
-    (r"\bi've\b|\bive\b", "i have"),
-    (r"\b(he|she|it|that|there|what|who)'s\b", r"\1 is"),
-    (r"\b(hes|shes)\b", lambda m: m.group(1)[:-1] + " is"),
-    (r"\bwhats\b", "what is"),
-    (r"'re\b", " are"),
-    (r"'ve\b", " have"),
-    (r"'ll\b", " will"),
-    (r"'d\b", " would"),
-]
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_RUN = re.compile(r"([a-z])\1{2,}")
+_APOSTROPHE = re.compile(r"[\u2018\u2019\u00b4`]")
+# Quote marks, not apostrophes: "'just fold'".
+_QUOTE = re.compile(r"(?<![a-z])'|'(?![a-z])")
+_JOINER = re.compile(r"(?<=[a-z0-9])[-/+](?=[a-z0-9])")
+_SPACES = re.compile(r"[ \t]+")
+# A sentence and how it ends; a full stop between digits ("11.2") is a decimal point.
+_SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+(?:[.!?;\n]+|$)")
+_WORD = re.compile(r"[a-z0-9]+")
+_DEFAULT = "sentence"
 
 
 class _Strict(BaseModel):
@@ -62,31 +62,74 @@ class Sign(_Strict):
     id: str
     category: str
     says: str
-    patterns: list[str]
+    # Any one of these lists of concepts, all found (and not set aside) in one sentence or clause.
+    when: list[list[str]]
+    scope: Literal["clause", "sentence"] = _DEFAULT
+    # Concepts that cancel the sign when found in the same scope.
     unless: list[str] = []
-    needs_personal: bool = False
+    # Long-standing and settled (back pain for years, unchanged, looked at) where it is told:
+    # in its sentence, or only in its own clause. The person gets the answer and a safety net.
+    known: Literal["sentence", "clause"] | None = None
+    # Thoughts of self-harm: a question about the topic still alarms.
     always: bool = False
+    # Signs that only count together (see `clusters`).
+    cluster: str | None = None
+
+
+class Cluster(_Strict):
+    at_least: int
+    # One is enough when one of these concepts is anywhere in the message...
+    or_one_with: list[str]
+    # ...or in the same clause as the symptom ("so thirsty", "sick four times").
+    or_one_with_in_clause: list[str]
 
 
 class Negation(_Strict):
     cues: list[str]
+    # Phrases that contain a cue but negate nothing.
     pseudo: list[str]
     window: int
-    clause_breaks: list[str]
-    new_subject_after_and: str
+    # "no" as an answer, not a negation ("no my legs are numb").
     answer_no_before: str
+
+
+class Clauses(_Strict):
+    breaks: list[str]
+    new_subject_after_and: str
+
+
+class Context(_Strict):
+    """Concepts that say when something happened, rather than what."""
+
+    past: str
+    current: str
+    resolved: str
+    recurrence: str
+    long_standing: str
+    settled: str
+    onset: str
+    # "the leaflet lists...", "the nurse asked if...": what follows in the clause is not told.
+    reported: str
 
 
 class TopicQuestions(_Strict):
     leads: list[str]
+    # "can/is/does" start a question only before a subject: "can barely walk" is not one.
+    not_a_subject: list[str]
     openers: list[str]
     personal: list[str]
     not_personal: list[str]
 
 
 class Typos(_Strict):
+    # Words a misspelling is corrected to: the model's own words.
     words: list[str]
+    # Real words close to those, never "corrected".
     keep: list[str]
+    # Text-speak, and contractions written without an apostrophe or not built the usual way.
+    spellings: dict[str, str]
+    # Words whose "'s" is "is" ("he's"); after any other word it is a possessive ("mum's").
+    contracted_is: list[str]
     min_length: int
     cutoff: int
 
@@ -94,8 +137,14 @@ class Typos(_Strict):
 class RedFlagRules(_Strict):
     categories: dict[str, Category]
     macros: dict[str, str]
+    idioms: list[str]
+    concepts: dict[str, list[str]]
     signs: list[Sign]
+    clusters: dict[str, Cluster]
+    safety_net: list[str]
+    context: Context
     negation: Negation
+    clauses: Clauses
     topic_questions: TopicQuestions
     typos: Typos
 
@@ -104,8 +153,18 @@ class RedFlagRules(_Strict):
         return {name: _expand(text, macros) for name, text in macros.items()}
 
     @root_validator(skip_on_failure=True)
-    def signs_are_valid(cls, values: dict) -> dict:
+    def model_is_consistent(cls, values: dict) -> dict:
         problems = []
+        macros, concepts = values["macros"], values["concepts"]
+        for name, patterns in [*concepts.items(), ("idioms", values["idioms"])]:
+            for pattern in patterns:
+                try:
+                    re.compile(_expand(pattern, macros))
+                except (re.error, KeyError) as error:
+                    problems.append(f"concept {name!r}: bad pattern {pattern!r}: {error}")
+        used = [*values["safety_net"], *values["context"].dict().values()]
+        for cluster in values["clusters"].values():
+            used += [*cluster.or_one_with, *cluster.or_one_with_in_clause]
         seen = set()
         for sign in values["signs"]:
             if sign.id in seen:
@@ -113,11 +172,10 @@ class RedFlagRules(_Strict):
             seen.add(sign.id)
             if sign.category not in values["categories"]:
                 problems.append(f"sign {sign.id!r}: unknown category {sign.category!r}")
-            for pattern in [*sign.patterns, *sign.unless]:
-                try:
-                    re.compile(_expand(pattern, values["macros"]))
-                except (re.error, KeyError) as error:
-                    problems.append(f"sign {sign.id!r}: bad pattern {pattern!r}: {error}")
+            if sign.cluster and sign.cluster not in values["clusters"]:
+                problems.append(f"sign {sign.id!r}: unknown cluster {sign.cluster!r}")
+            used += [c for group in sign.when for c in group] + sign.unless
+        problems += [f"unknown concept {c!r}" for c in dict.fromkeys(used) if c not in concepts]
         if problems:
             raise ValueError("; ".join(problems))
         return values
@@ -130,10 +188,9 @@ def _expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
     return expanded if expanded == pattern else _expand(expanded, macros, depth + 1)
 
 
-def _words(phrases: list[str]) -> str:
+def _phrases(phrases: list[str]) -> str:
     """One alternation of whole phrases, longest first."""
-    ordered = sorted(phrases, key=len, reverse=True)
-    return "|".join(re.escape(p) for p in ordered)
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -150,6 +207,9 @@ class Screening:
     findings: tuple[Finding, ...]
     set_aside: tuple[tuple[Finding, str], ...]
     category_order: tuple[str, ...]
+    # No alarm, but the message speaks of pain or a symptom (known back pain, one that went
+    # away, a single mild one): the answer gets one sentence on when to call.
+    safety_net: bool = False
 
     @property
     def alarm(self) -> bool:
@@ -171,10 +231,31 @@ class Screening:
 
 
 @dataclass(frozen=True)
-class _CompiledSign:
-    sign: Sign
-    patterns: tuple[re.Pattern, ...]
-    unless: tuple[re.Pattern, ...]
+class Mention:
+    concept: str
+    start: int
+    end: int
+    clause: int
+    # "live", or why it does not count: "negated", "past", "resolved".
+    state: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    clauses: tuple[tuple[int, int], ...]
+    mentions: dict[str, tuple[Mention, ...]]
+    topic_question: bool
+    question: bool
+    # (concept, clause or None for the whole sentence) -> "live" if any mention there counts,
+    # else why the first one does not.
+    states: dict[tuple[str, int | None], str]
+
+    def state(self, concept: str, clause: int | None = None) -> str:
+        return self.states.get((concept, clause), "absent")
+
+    def live(self, concept: str, clause: int | None = None) -> bool:
+        return self.states.get((concept, clause)) == "live"
 
 
 class RedFlagDetector:
@@ -183,132 +264,398 @@ class RedFlagDetector:
         self.category_order = tuple(rules.categories)
         macros = rules.macros
 
-        def whole_words(pattern: str) -> re.Pattern:
-            return re.compile(rf"(?<![a-z0-9])(?:{_expand(pattern, macros)})(?![a-z0-9])")
+        def whole_words(patterns: list[str]) -> re.Pattern:
+            either = "|".join(f"(?:{_expand(p, macros)})" for p in patterns)
+            return re.compile(rf"(?<![a-z0-9])(?:{either})(?![a-z0-9])")
 
-        self._signs = [
-            _CompiledSign(
-                sign,
-                tuple(whole_words(p) for p in sign.patterns),
-                tuple(whole_words(p) for p in sign.unless),
-            )
-            for sign in rules.signs
-        ]
+        symptoms = {c for sign in rules.signs for group in sign.when for c in group}
+        symptoms = (symptoms | set(rules.safety_net)) - set(rules.context.dict().values())
+        self._symptom_patterns = {
+            name: whole_words(p) for name, p in rules.concepts.items() if name in symptoms
+        }
+        self._context_patterns = {
+            name: whole_words(p) for name, p in rules.concepts.items() if name not in symptoms
+        }
+        self._idioms = whole_words(rules.idioms)
         negation = rules.negation
-        self._cue = re.compile(rf"\b(?:{_words(negation.cues)})\b")
-        self._pseudo = re.compile(rf"\b(?:{_words(negation.pseudo)})\b")
-        breaks = _words(negation.clause_breaks)
+        self._cue = re.compile(rf"\b(?:{_phrases(negation.cues)})\b")
+        self._pseudo = re.compile(rf"\b(?:{_phrases(negation.pseudo)})\b")
+        self._answer_no = re.compile(rf"^\s*no (?={negation.answer_no_before}\b)")
+        clauses = rules.clauses
         self._boundary = re.compile(
-            rf"[.!?;,:()\[\]\"]+|\s-\s|\b(?:{breaks})\b"
-            rf"|\band (?={negation.new_subject_after_and}\b)"
+            # A comma before "numbness or weakness" continues a list ("no pain, numbness or
+            # weakness"); before anything else it starts a clause.
+            rf"[:()\[\]\"]+|,+(?!\s*(?:[a-z0-9']+ ){{1,3}}(?:or|nor)\b)|\s-\s"
+            rf"|\b(?:{_phrases(clauses.breaks)})\b"
+            rf"|\band (?={clauses.new_subject_after_and}\b)"
         )
-        self._answer_no = re.compile(rf"^no (?={negation.answer_no_before}\b)")
         topic = rules.topic_questions
-        self._opener = re.compile(rf"^(?:(?:{_words(topic.openers)})\s+)*")
-        # "can not keep food down" starts like a question but is not one.
-        self._lead = re.compile(rf"^(?:{_words(topic.leads)})\b(?! not\b)")
-        self._personal = re.compile(rf"\b(?:{_words(topic.personal)})\b")
-        self._not_personal = re.compile(rf"\b(?:{_words(topic.not_personal)})\b")
+        self._opener = re.compile(rf"^(?:(?:{_phrases(topic.openers)})\s+)*")
+        self._lead = re.compile(
+            rf"^(?:{_phrases(topic.leads)})\b(?! (?:{_phrases(topic.not_a_subject)})\b)"
+        )
+        self._personal = re.compile(rf"\b(?:{_phrases(topic.personal)})\b")
+        self._not_personal = re.compile(rf"\b(?:{_phrases(topic.not_personal)})\b")
         typos = rules.typos
+        self._known = set(typos.keep) | set(typos.words)
+        self._misspelled = typo_variants(typos.words, self._known)
         # Typos keep their first letter far more often than not; comparing only within it
         # also stops "talking" from becoming "walking".
-        self._typo_words: dict[str, list[str]] = {}
+        self._by_letter: dict[str, list[str]] = {}
         for word in typos.words:
             if len(word) >= typos.min_length:
-                self._typo_words.setdefault(word[0], []).append(word)
-        self._keep = set(typos.keep) | set(typos.words)
+                self._by_letter.setdefault(word[0], []).append(word)
+        self._spell = lru_cache(maxsize=8192)(self._spell_token)
+        self._context_concepts = set(rules.context.dict().values())
+        self._sign_concepts = {
+            c for sign in rules.signs for group in sign.when for c in group
+        } - self._context_concepts
+
+    # Normalizing
 
     def normalize(self, text: str) -> str:
-        text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-        text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
-        for pattern, replacement in _CONTRACTIONS:
-            text = re.sub(pattern, replacement, text)
-        text = _WORD.sub(lambda m: self._fix_typo(m.group(0)), text)
-        return re.sub(r"\s+", " ", text).strip()
+        text = text.lower()
+        text = _QUOTE.sub(" ", _APOSTROPHE.sub("'", text))
+        text = _JOINER.sub(" ", text)
+        text = _TOKEN.sub(lambda m: self._spell(m.group(0)), text)
+        return _SPACES.sub(" ", text).strip()
+
+    def _spell_token(self, token: str) -> str:
+        spellings = self.rules.typos.spellings
+        if token in spellings:
+            return spellings[token]
+        if "'" in token:
+            return self._spelled_contraction(token)
+        return self._fix_typo(token)
+
+    def _spelled_contraction(self, token: str) -> str:
+        stem, _, ending = token.partition("'")
+        if ending == "t" and stem.endswith("n"):
+            return f"{stem[:-1]} not"
+        if ending == "s":
+            return f"{stem} is" if stem in self.rules.typos.contracted_is else f"{stem}s"
+        endings = {"m": "am", "re": "are", "ve": "have", "ll": "will", "d": "would"}
+        return f"{stem} {endings[ending]}" if ending in endings else stem
 
     def _fix_typo(self, word: str) -> str:
-        if len(word) < self.rules.typos.min_length or word in self._keep or not word.isalpha():
+        if word in self._known or not word.isalpha():
+            return word
+        if _RUN.search(word):
+            # "sooo", "bladdder": try the run as one letter, then as two.
+            for length in (1, 2):
+                shorter = _RUN.sub(r"\1" * length, word)
+                if shorter in self._known:
+                    return shorter
+            word = _RUN.sub(r"\1\1", word)
+        if word in self._misspelled:
+            return self._misspelled[word]
+        if len(word) < self.rules.typos.min_length:
             return word
         best = process.extractOne(
             word,
-            self._typo_words.get(word[0], []),
+            self._by_letter.get(word[0], []),
             scorer=fuzz.ratio,
             score_cutoff=self.rules.typos.cutoff,
         )
-        return best[0] if best else word
+        # One letter more or less at most: "bathing" is not a misspelling of "breathing".
+        return best[0] if best and abs(len(best[0]) - len(word)) <= 1 else word
 
-    def _clause_around(self, text: str, start: int, end: int) -> tuple[int, int]:
-        """Where the clause holding text[start:end] begins and ends.
+    # Reading a message
 
-        Patterns match across the whole message ("fell and my hip hurts"); negation and
-        `unless` only reach within the clause, so "no fever and my legs are weak" still alarms.
+    def sentences(self, text: str) -> list[Sentence]:
+        normalized = self._idioms.sub(" ~ ", self.normalize(text))
+        parts = [
+            part.group(0).strip()
+            for part in _SENTENCE.finditer(normalized)
+            if _WORD.search(part.group(0))
+        ]
+        found = [_matches(part, self._symptom_patterns) for part in parts]
+        # When and how something was said only matters once something could be a sign.
+        if any(found):
+            found = [
+                f + _matches(p, self._context_patterns) for p, f in zip(parts, found, strict=True)
+            ]
+        return [self._read(part, f) for part, f in zip(parts, found, strict=True)]
+
+    def _read(self, text: str, found: list[tuple[str, int, int]]) -> Sentence:
+        clauses = self._clauses(text)
+        clause_of = [_clause_index(clauses, start) for _, start, _ in found]
+        negated = [
+            self._negated(text, clauses[clause], start, end, found)
+            for (_, start, end), clause in zip(found, clause_of, strict=True)
+        ]
+        context = self.rules.context
+        mentions: dict[str, list[Mention]] = {}
+        for (concept, start, end), clause, is_negated in zip(
+            found, clause_of, negated, strict=True
+        ):
+            state = "negated" if is_negated else "live"
+            mentions.setdefault(concept, []).append(Mention(concept, start, end, clause, state))
+        if {context.past, context.resolved, context.reported} & mentions.keys():
+            mentions = self._when(mentions)
+        states: dict[tuple[str, int | None], str] = {}
+        for concept, found_mentions in mentions.items():
+            for mention in found_mentions:
+                for key in ((concept, None), (concept, mention.clause)):
+                    if states.get(key) != "live" and (key not in states or mention.state == "live"):
+                        states[key] = mention.state
+        asked = self._opener.sub("", text)
+        personal = self._personal.search(self._not_personal.sub(" ", text))
+        return Sentence(
+            text=text,
+            clauses=tuple(clauses),
+            mentions={c: tuple(m) for c, m in mentions.items()},
+            topic_question=bool(self._lead.match(asked)) and not personal,
+            question="?" in text or bool(self._lead.match(asked)),
+            states=states,
+        )
+
+    def _clauses(self, text: str) -> list[tuple[int, int]]:
+        """Where each clause begins and ends.
+
+        Negation and "in the past" reach only within a clause, so "no fever and my legs are
+        weak" still alarms.
         """
-        begin, finish = 0, len(text)
+        clauses, begin = [], 0
         for boundary in self._boundary.finditer(text):
-            if boundary.end() <= start:
-                begin = boundary.end()
-            elif boundary.start() >= end:
-                finish = boundary.start()
-                break
-        return begin, finish
+            clauses.append((begin, boundary.start()))
+            begin = boundary.end()
+        clauses.append((begin, len(text)))
+        return clauses
 
-    def _negated(self, before: str) -> bool:
-        before = self._answer_no.sub("", before.strip())
-        before = self._pseudo.sub(" ", before)
-        window = before.split()[-self.rules.negation.window :]
-        return bool(self._cue.search(" ".join(window)))
+    def _negated(
+        self,
+        text: str,
+        clause: tuple[int, int],
+        start: int,
+        end: int,
+        found: list[tuple[str, int, int]],
+    ) -> bool:
+        """A negation cue shortly before the mention, in its clause (NegEx-style).
 
-    def is_topic_question(self, normalized: str) -> bool:
-        """A question about the topic, with nobody's own body in it."""
-        asked = self._opener.sub("", normalized)
-        return bool(self._lead.match(asked)) and not self.is_personal(normalized)
+        A cue inside another mention belongs to it ("can not feel my legs" does not negate
+        "legs"; "not peed" does not negate "peed"), unless that mention is a context phrase
+        holding this one ("no worse" negates "worse").
+        """
+        begin = clause[0]
+        before = text[begin:start]
+        for concept, other_start, other_end in found:
+            if (
+                other_start >= start
+                or other_end <= begin
+                or (other_start, other_end)
+                == (
+                    start,
+                    end,
+                )
+            ):
+                continue
+            holds_this = end <= other_end
+            # A mention that only overlaps this one ("will not go" in "will not go away")
+            # keeps its cue for this one.
+            if other_end > start and not holds_this:
+                continue
+            if holds_this and concept in self._context_concepts:
+                continue
+            low, high = max(other_start, begin) - begin, min(other_end, start) - begin
+            before = before[:low] + " " * (high - low) + before[high:]
+        words = self._pseudo.sub(" ", self._answer_no.sub("", before)).split()
+        return bool(self._cue.search(" ".join(words[-self.rules.negation.window :])))
 
-    def is_personal(self, normalized: str) -> bool:
-        return bool(self._personal.search(self._not_personal.sub(" ", normalized)))
+    def _when(self, mentions: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
+        """Set aside mentions that are reported (after "the leaflet says" in their clause), in
+        the past (a marker in their own clause, with none of "now"), or resolved (a resolution
+        after them in the sentence, with no recurrence after it)."""
+        context = self.rules.context
+
+        def live(concept: str) -> list[Mention]:
+            return [m for m in mentions.get(concept, []) if m.state == "live"]
+
+        reported = [(m.clause, m.start) for m in live(context.reported)]
+        past_clauses = {m.clause for m in live(context.past)}
+        current_clauses = {m.clause for m in live(context.current)}
+        resolutions = [m.start for m in live(context.resolved)]
+        recurrences = [m.start for m in live(context.recurrence)]
+        updated = {}
+        for concept, found in mentions.items():
+            if concept not in self._sign_concepts:
+                updated[concept] = found
+                continue
+            updated[concept] = []
+            for mention in found:
+                state = mention.state
+                if state == "live":
+                    if any(c == mention.clause and s < mention.start for c, s in reported):
+                        state = "reported"
+                    elif mention.clause in past_clauses and mention.clause not in current_clauses:
+                        state = "past"
+                    elif any(
+                        r >= mention.end and not any(later > r for later in recurrences)
+                        for r in resolutions
+                    ):
+                        state = "resolved"
+                updated[concept].append(
+                    Mention(concept, mention.start, mention.end, mention.clause, state)
+                )
+        return updated
+
+    # Signs
 
     def screen(self, text: str) -> Screening:
-        normalized = self.normalize(text)
-        topic_question = self.is_topic_question(normalized)
-        personal = self.is_personal(normalized)
+        sentences = self.sentences(text)
+        present = {concept for sentence in sentences for concept, _ in sentence.states}
         findings: list[Finding] = []
         set_aside: list[tuple[Finding, str]] = []
-        for compiled in self._signs:
-            sign = compiled.sign
-            finding = Finding(sign.id, sign.category, sign.says)
-            reasons = [
-                self._reason_to_set_aside(compiled, normalized, match, topic_question, personal)
-                for pattern in compiled.patterns
-                for match in pattern.finditer(normalized)
-            ]
-            if not reasons:
+        pooled: dict[str, list[tuple[Finding, Sign, int, int]]] = {}
+        for sign in self.rules.signs:
+            if not any(present.issuperset(group) for group in sign.when):
                 continue
-            if None in reasons:
-                findings.append(finding)
+            finding = Finding(sign.id, sign.category, sign.says)
+            where, reason = self._find(sign, sentences)
+            if where is None:
+                if reason:
+                    set_aside.append((finding, reason))
+            elif sign.cluster:
+                pooled.setdefault(sign.cluster, []).append((finding, sign, *where))
             else:
-                set_aside.append((finding, reasons[0]))
-        return Screening(tuple(findings), tuple(set_aside), self.category_order)
+                findings.append(finding)
+        for name, members in pooled.items():
+            if self._cluster_holds(self.rules.clusters[name], members, sentences):
+                findings += [finding for finding, *_ in members]
+            else:
+                set_aside += [(finding, "mild") for finding, *_ in members]
+        safety_net = not findings and (
+            any(reason in {"past", "resolved", "known", "mild"} for _, reason in set_aside)
+            or any(
+                s.live(concept)
+                for s in sentences
+                if not s.topic_question
+                for concept in self.rules.safety_net
+            )
+        )
+        return Screening(tuple(findings), tuple(set_aside), self.category_order, safety_net)
+
+    def _find(
+        self, sign: Sign, sentences: list[Sentence]
+    ) -> tuple[tuple[int, int] | None, str | None]:
+        """Where the sign is found (sentence, clause), or why it was set aside."""
+        reasons: list[str] = []
+        for index, sentence in enumerate(sentences):
+            units = range(len(sentence.clauses)) if sign.scope == "clause" else [None]
+            for clause in units:
+                reason = self._reason_to_set_aside(sign, sentences, index, clause)
+                if reason is None:
+                    return (index, clause if clause is not None else -1), None
+                if reason != "absent":
+                    reasons.append(reason)
+        return None, (reasons[0] if reasons else None)
 
     def _reason_to_set_aside(
-        self,
-        compiled: _CompiledSign,
-        text: str,
-        match: re.Match,
-        topic_question: bool,
-        personal: bool,
-    ) -> str | None:
-        sign = compiled.sign
-        begin, finish = self._clause_around(text, match.start(), match.end())
-        if any(p.search(text[begin:finish]) for p in compiled.unless):
+        self, sign: Sign, sentences: list[Sentence], index: int, clause: int | None
+    ) -> str:
+        sentence = sentences[index]
+        blocked = None
+        for group in sign.when:
+            states = [sentence.state(concept, clause) for concept in group]
+            if "absent" in states:
+                continue
+            blocked = next((s for s in states if s != "live"), None)
+            if blocked is None:
+                break
+        else:
+            return blocked or "absent"
+        if any(sentence.live(concept, clause) for concept in sign.unless):
             return "unless"
-        if sign.always:
-            return None
-        if self._negated(text[begin : match.start()]):
-            return "negated"
-        if topic_question:
+        if sentence.topic_question and not sign.always:
             return "topic_question"
-        if sign.needs_personal and not personal:
-            return "not_personal"
+        if sign.known == "sentence" and self._settled_long_ago(sentences, index):
+            return "known"
+        if sign.known == "clause":
+            clauses = {
+                m.clause
+                for concept in group
+                for m in sentence.mentions[concept]
+                if m.state == "live" and (clause is None or m.clause == clause)
+            }
+            if all(self._settled_in_clause(sentence, c) for c in clauses):
+                return "known"
         return None
+
+    def _settled_long_ago(self, sentences: list[Sentence], index: int) -> bool:
+        """Long-standing and settled in its sentence, and nothing new there or in what the
+        person says after it (a later question such as "will the MRI make it worse?" is not
+        news)."""
+        context = self.rules.context
+        sentence = sentences[index]
+        if not (sentence.live(context.long_standing) and sentence.live(context.settled)):
+            return False
+        later = [s for s in sentences[index + 1 :] if not s.question]
+        return not any(s.live(context.onset) for s in [sentences[index], *later])
+
+    def _settled_in_clause(self, sentence: Sentence, clause: int) -> bool:
+        """Long-standing and settled in this clause, with nothing new or current in it."""
+        context = self.rules.context
+        return (
+            sentence.live(context.long_standing, clause)
+            and sentence.live(context.settled, clause)
+            and not sentence.live(context.onset, clause)
+            and not sentence.live(context.current, clause)
+        )
+
+    def _cluster_holds(
+        self,
+        cluster: Cluster,
+        members: list[tuple[Finding, Sign, int, int]],
+        sentences: list[Sentence],
+    ) -> bool:
+        if len(members) >= cluster.at_least:
+            return True
+        if any(s.live(c) for s in sentences for c in cluster.or_one_with):
+            return True
+        for _, sign, index, _ in members:
+            sentence = sentences[index]
+            clauses = {
+                m.clause
+                for group in sign.when
+                for concept in group
+                for m in sentence.mentions.get(concept, ())
+                if m.state == "live"
+            }
+            markers = cluster.or_one_with_in_clause
+            if any(sentence.live(c, clause) for c in markers for clause in clauses):
+                return True
+        return False
+
+
+def _matches(text: str, patterns: dict[str, re.Pattern]) -> list[tuple[str, int, int]]:
+    return [
+        (concept, match.start(), match.end())
+        for concept, pattern in patterns.items()
+        for match in pattern.finditer(text)
+    ]
+
+
+def _clause_index(clauses: list[tuple[int, int]], position: int) -> int:
+    for index, (_, end) in enumerate(clauses):
+        if position < end:
+            return index
+    return len(clauses) - 1
+
+
+def typo_variants(words: list[str], known: set[str]) -> dict[str, str]:
+    """Misspellings of each word by one dropped or swapped letter (never the first letter),
+    which is how short words are usually mistyped ("bak", "nek", "pian")."""
+    variants: dict[str, str] = {}
+    for word in words:
+        if len(word) < 4:
+            continue
+        for i in range(1, len(word)):
+            dropped = word[:i] + word[i + 1 :]
+            variants.setdefault(dropped, word)
+            if i < len(word) - 1:
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                variants.setdefault(swapped, word)
+    return {variant: word for variant, word in variants.items() if variant not in known}
 
 
 def load_rules(path: Path = RED_FLAGS_FILE) -> RedFlagRules:

@@ -179,7 +179,7 @@ def render(report: dict) -> str:
         *[render_set(result) for result in report["sets"]],
     ]
     for split, result in report["warning_signs"].items():
-        parts.append(warning_signs.render(result, title=f"## Warning signs, {split} split"))
+        parts.append(warning_signs.render(result, title="## Warning signs"))
     parts += ["## Patient answers", render_readability(report["readability"])]
     return "\n\n".join(parts)
 

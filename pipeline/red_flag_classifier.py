@@ -26,6 +26,9 @@ from content.red_flags import (
     load_detector,
 )
 
+# No alarm, but the message speaks of pain or a symptom: the answer adds a safety-net sentence.
+RED_FLAG_SAFETY_NET_KEY = "red_flag_safety_net"
+
 
 def red_flag_data(screening: Screening, detector: RedFlagDetector) -> dict[str, Any]:
     """What the actions need, so they never load the detector: the most urgent category,
@@ -66,6 +69,8 @@ class RedFlagClassifier(GraphComponent):
             if not text:
                 continue
             screening = self.detector.screen(text)
+            if screening.safety_net:
+                message.set(RED_FLAG_SAFETY_NET_KEY, True, add_to_output=True)
             if not screening.alarm:
                 continue
             override = {"name": RED_FLAG_INTENT, "confidence": 1.0}

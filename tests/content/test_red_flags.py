@@ -1,12 +1,17 @@
-"""The red-flag detector on its phrasing set: every warning sign caught, few false alarms."""
+"""The red-flag detector: every warning sign caught, few false alarms, and each part of the
+symptom model (negation, past and resolved, third person, typos, the high-calcium cluster, known
+versus new back pain, self-harm said indirectly) doing its job on its own."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import textstat
 import yaml
 from pydantic import ValidationError
 
-from content.red_flags import RED_FLAGS_FILE, RedFlagRules, load_detector
+from content.red_flags import RED_FLAGS_FILE, RedFlagRules, load_detector, typo_variants
 
 DETECTOR = load_detector()
 
@@ -142,6 +147,79 @@ NON_ALARMS = [
     "thanks, that was helpful",
 ]
 
+# Stories in patients' and carers' words: third person, hedged, misspelled, long or short.
+# Written for these tests; none is in eval/warning_signs/.
+STORIES = [
+    "my legs have been really weak since tuesday and i keep dropping things",
+    "mum's legs went from under her in the kitchen",
+    "dad says his legs feel like lead",
+    "my left leg keeps dragging when I walk",
+    "she needs two people to help her stand now",
+    "I've lost the feeling in my bum",
+    "it feels numb when I sit on the toilet",
+    "i peed myself in bed last night and didn't wake up",
+    "can't tell when my bladder is full anymore",
+    "I had to run to the toilet and didn't make it",
+    "electric shock feelings down my back when I bend my neck",
+    "my upper back has been agony for three days",
+    "my mum's back is getting worse and she can't get comfortable in bed",
+    "he keeps tripping over his own feet",
+    "my grandad fell over twice yesterday",
+    "nan keeps forgetting where she is and is really sleepy",
+    "she seems really out of it and hasn't been to the toilet in days",
+    "my wife is hallucinating and very drowsy",
+    "dad is so thirsty and keeps going to the loo",
+    "I was getting out of the bath and felt my hip give way with a crack",
+    "my arm really hurts after I banged it on the door, can't move it",
+    "my shoulder suddenly went and now I can't lift my arm",
+    "had a fall, now my wrist is swollen",
+    "feel like I can't get a proper breath",
+    "he's breathing funny and looks pale",
+    "sharp pain in my chest when i take a deep breath",
+    "I've been thinking it would be easier if I just didn't wake up",
+    "I've thought about stepping in front of a train",
+    "nobody would miss me",
+    "my son keeps saying he wants to kill himself",
+    "I'm done, I can't do this anymore",
+    "my legz are numbb and tinglin",
+    "vommiting and consfused",
+    "brethless and tight chest",
+    "i think i craked my rib",
+    "he's got no strength in his legs since yesterday",
+    "i've gone numb around my back passage",
+    "My wife is 71 with myeloma. She's off her food, very thirsty and didn't recognise our son.",
+]
+
+# Look-alikes: history, negation, resolved, reported, questions about a test, everyday words.
+LOOK_ALIKES = [
+    "the tingling stopped after a few days, can i still have the scan",
+    "I had back pain years ago but it's fine now",
+    "why do they ask if I've had any falls?",
+    "the nurse asked if I was confused or thirsty",
+    "I'm worried about getting spinal cord compression",
+    "My dad had a fall last year and broke his hip, will that show on the scan?",
+    "she used to get pins and needles in her hands",
+    "the scan report mentions a compression fracture of L2, what does that mean?",
+    "he tripped over the dog last week but he's fine",
+    "he denies any numbness",
+    "I have chronic back pain which my doctor is aware of",
+    "my long-standing back pain hasn't changed, should I mention it at the bone scan?",
+    "can you tell me why numbness matters?",
+    "we were told to look out for confusion and thirst",
+    "I used to self harm as a teenager, I've been fine for twenty years",
+    "how will they know if a bone is about to break?",
+    "the pain in my hip went away after the radiotherapy",
+    "he broke his leg skiing in 2009",
+    "I was so scared I nearly wet myself",
+    "the booking system is a real pain in the neck",
+    "i'm dying to know the results",
+    "so tired of waiting for the letter",
+    "i laughed so hard i couldn't breathe",
+    "I was really confused when I got my letter, what does it mean?",
+    "my bum is numb from sitting in the waiting room for 3 hours",
+    "I don't have any pain, numbness or bladder problems, is a bone scan still worth it?",
+]
+
 MAX_FALSE_ALARM_RATE = 0.05
 
 
@@ -166,11 +244,33 @@ def test_recall_is_100_percent_and_false_alarms_at_most_5_percent():
     assert false_alarm_rate <= MAX_FALSE_ALARM_RATE, false_alarms
 
 
+@pytest.mark.parametrize("message", STORIES)
+def test_story_in_a_patients_or_carers_words_raises_an_alarm(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize("message", LOOK_ALIKES)
+def test_look_alike_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
+
+
+def reasons(message: str) -> dict[str, str]:
+    return {finding.sign: reason for finding, reason in DETECTOR.screen(message).set_aside}
+
+
+# Negation
+
+
 def test_negation_covers_a_list_of_signs_but_stops_at_but():
     assert not DETECTOR.screen("no numbness or tingling").alarm
     screening = DETECTOR.screen("no numbness but I can't walk")
     assert screening.signs == ["trouble_walking"]
-    assert ("numbness", "negated") in {(f.sign, r) for f, r in screening.set_aside}
+    assert reasons("no numbness but I can't walk") == {"numbness": "negated"}
+
+
+def test_negation_carries_through_a_list_but_not_into_a_new_clause():
+    assert not DETECTOR.screen("I don't have any pain, numbness or bladder problems").alarm
+    assert DETECTOR.screen("no fever, my legs are numb").alarm
 
 
 def test_no_as_an_answer_does_not_negate_what_follows():
@@ -181,16 +281,166 @@ def test_unsure_words_do_not_negate_what_follows():
     assert DETECTOR.screen("I'm not sure but I think my leg is broken").alarm
 
 
+def test_a_negation_inside_a_change_does_not_negate_the_body_part():
+    assert DETECTOR.screen("DAD CANT FEEL HIS LEGS PROPERLY").signs == ["numbness"]
+    assert DETECTOR.screen("not peed since this morning and it's 8pm").alarm
+
+
+def test_no_worse_is_not_news_about_long_standing_pain():
+    assert not DETECTOR.screen("same sore back for 30 years, it's no worse").alarm
+    assert DETECTOR.screen("same sore back for 30 years, it's worse this week").alarm
+
+
+# In the past, resolved, reported
+
+
+def test_a_sign_in_the_past_is_set_aside_but_its_clause_keeps_it_there():
+    assert reasons("I broke my wrist in 2015 falling off my bike") == {"broken_bone": "past"}
+    assert DETECTOR.screen("incontinent since sunday, had breast cancer 8 years ago").alarm
+
+
+def test_a_resolved_sign_is_set_aside_unless_it_came_back():
+    assert reasons("the numbness in my legs went away last week") == {"numbness": "resolved"}
+    assert DETECTOR.screen("the numbness in my legs went away, but it came back today").alarm
+    assert DETECTOR.screen("the numbness went away but my legs are weak").alarm
+
+
+def test_words_quoted_from_a_leaflet_or_a_nurse_are_set_aside_within_their_clause():
+    assert reasons("the leaflet lists numbness as a warning sign") == {"numbness": "reported"}
+    assert not DETECTOR.screen("the nurse asked if I was confused or thirsty").alarm
+    assert DETECTOR.screen("they said to watch for symptoms, im feeling very muddled today").alarm
+
+
+# Who it is about, and how it is spelled
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my legs keep buckling",
+        "his legs keep buckling",
+        "mum says her legs keep buckling",
+        "my husband's legs keep buckling",
+    ],
+)
+def test_first_and_third_person_are_the_same_sign(message):
+    assert DETECTOR.screen(message).signs == ["weakness"]
+
+
 def test_topic_question_is_set_aside_but_the_same_words_about_oneself_alarm():
-    topic = DETECTOR.screen("what is spinal cord compression?")
-    assert not topic.alarm
-    assert topic.set_aside[0][1] == "topic_question"
-    assert DETECTOR.screen("I think I have spinal cord compression").alarm
+    assert reasons("why would legs go numb with cord compression?") == {
+        "numbness": "topic_question"
+    }
+    assert DETECTOR.screen("my legs have gone numb, is it cord compression?").alarm
+    assert DETECTOR.screen("what does it mean when ur legs go numb").alarm
 
 
-def test_self_harm_alarms_even_when_negated_or_asked_about():
-    assert DETECTOR.screen("I'm not suicidal, just scared").category == "self_harm"
+def test_typos_of_the_models_words_are_corrected_but_near_real_words_are_kept():
+    assert DETECTOR.normalize("numbnes and tinglng") == "numbness and tingling"
+    assert DETECTOR.normalize("bak pain is geting worse") == "back pain is getting worse"
+    assert DETECTOR.normalize("sooo thirsty, bladdder") == "so thirsty, bladder"
+    assert DETECTOR.normalize("waking up, leaving soon") == "waking up, leaving soon"
+    assert DETECTOR.normalize("I can't, hes sure, mum's back") == "i can not, he is sure, mums back"
+
+
+def test_no_common_english_word_is_taken_for_a_typo():
+    easy_words = Path(textstat.__file__).parent / "resources" / "en" / "easy_words.txt"
+    words = [w for w in easy_words.read_text(encoding="utf-8").split() if w.isalpha()]
+    changed = {w: DETECTOR.normalize(w) for w in words if DETECTOR.normalize(w) != w}
+    typos = DETECTOR.rules.typos
+    spelled = {w for w in changed if w in typos.spellings}
+    assert set(changed) - spelled == set()
+
+
+def test_a_short_word_is_mistyped_by_one_dropped_or_swapped_letter_never_the_first():
+    variants = typo_variants(["back", "pain"], known=set())
+    assert variants["bak"] == "back"
+    assert variants["pian"] == "pain"
+    assert "ack" not in variants
+    assert "pin" not in typo_variants(["pain"], known={"pin"})
+
+
+# The high-calcium cluster
+
+
+def test_one_mild_high_calcium_symptom_gets_a_safety_net_not_an_alarm():
+    screening = DETECTOR.screen("I feel a bit sick")
+    assert not screening.alarm
+    assert screening.safety_net
+    assert reasons("I feel a bit sick") == {"vomiting": "mild"}
+
+
+def test_two_high_calcium_symptoms_alarm_even_in_different_sentences():
+    screening = DETECTOR.screen("I feel sick. I am also constipated.")
+    assert screening.category == "high_calcium"
+    assert screening.signs == ["vomiting", "constipation"]
+
+
+def test_one_high_calcium_symptom_alarms_with_calcium_or_when_severe():
+    assert DETECTOR.screen("my calcium was high last time and now i feel sick").alarm
+    assert DETECTOR.screen("I've thrown up three times today").alarm
+    assert DETECTOR.screen("she's not making any sense").alarm
+
+
+# New versus known back pain
+
+
+def test_long_standing_known_back_pain_gets_a_safety_net_not_an_alarm():
+    message = "I've had a dull back ache for years, it hasn't changed. Which test is best?"
+    screening = DETECTOR.screen(message)
+    assert not screening.alarm
+    assert screening.safety_net
+    assert reasons(message) == {"back_pain": "known"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my back pain is getting worse every day",
+        "I've had back pain for years but this is different, it's much worse at night",
+        "I have had the same back ache for years. Now it is much worse.",
+        "I've had the same back ache for years and now my legs are numb",
+    ],
+)
+def test_back_pain_that_is_new_worse_or_with_a_nerve_sign_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+def test_a_long_standing_settled_nerve_sign_is_known_only_in_its_own_clause():
+    message = "his legs have been weak for years from his arthritis, nothing new there"
+    assert reasons(message) == {"weakness": "known"}
+    assert DETECTOR.screen(
+        "his legs have been weak for years from arthritis, now they give way"
+    ).alarm
+
+
+def test_a_later_question_about_making_it_worse_is_not_news():
+    message = "same neck ache from arthritis for years. will lying in the mri make it worse?"
+    assert not DETECTOR.screen(message).alarm
+
+
+# Thoughts of self-harm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "im such a burden, my family would be relieved if i was gone",
+        "been saving up my tablets just in case",
+        "my wife gave away her jewellery tonight",
+        "mum keeps saying she'll take matters into her own hands if the scan is bad",
+        "i'd rather not wake up tomorrow",
+        "i dont see the point in any of this anymore",
+    ],
+)
+def test_self_harm_said_indirectly_alarms_as_a_crisis(message):
+    assert DETECTOR.screen(message).category == "self_harm"
+
+
+def test_self_harm_alarms_when_asked_about_but_not_when_denied_or_quoted():
     assert DETECTOR.screen("is suicide common with cancer").category == "self_harm"
+    assert reasons("I'm not suicidal, just scared") == {"self_harm": "negated"}
+    assert not DETECTOR.screen("the questionnaire asks about thoughts of self-harm, why?").alarm
 
 
 def test_most_urgent_category_is_named_first():
@@ -199,10 +449,10 @@ def test_most_urgent_category_is_named_first():
     assert set(screening.signs) == {"back_pain", "self_harm"}
 
 
-def test_typos_of_sign_words_are_corrected_but_near_real_words_are_kept():
-    assert DETECTOR.normalize("numbnes and tinglng") == "numbness and tingling"
-    assert DETECTOR.normalize("trouble waking up") == "trouble waking up"
-    assert DETECTOR.normalize("I can't") == "i can not"
+def test_question_without_symptoms_gets_neither_alarm_nor_safety_net():
+    screening = DETECTOR.screen("what is a bone scan?")
+    assert not screening.alarm
+    assert not screening.safety_net
 
 
 def test_every_sign_has_lower_case_words_for_the_reply():
@@ -217,7 +467,7 @@ def _rules_with(change) -> dict:
 
 
 def test_rules_refuse_a_pattern_that_is_not_a_regular_expression():
-    data = _rules_with(lambda d: d["signs"][0]["patterns"].append("(unclosed"))
+    data = _rules_with(lambda d: d["concepts"]["limb"].append("(unclosed"))
     with pytest.raises(ValidationError, match="bad pattern"):
         RedFlagRules(**data)
 
@@ -229,6 +479,12 @@ def test_rules_refuse_an_unknown_category():
 
 
 def test_rules_refuse_an_unknown_macro():
-    data = _rules_with(lambda d: d["signs"][0]["patterns"].append("{nowhere} pain"))
+    data = _rules_with(lambda d: d["concepts"]["limb"].append("{nowhere} pain"))
     with pytest.raises(ValidationError, match="nowhere"):
+        RedFlagRules(**data)
+
+
+def test_rules_refuse_a_sign_made_of_an_unknown_concept():
+    data = _rules_with(lambda d: d["signs"][0]["when"].append(["elbow_itch"]))
+    with pytest.raises(ValidationError, match="unknown concept 'elbow_itch'"):
         RedFlagRules(**data)

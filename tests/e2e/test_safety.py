@@ -14,7 +14,8 @@ import pytest
 
 from actions.clients.nurse_alerts import Outbox
 from bot.supervisor.stack import Stack, texts
-from eval.heldout import HELDOUT_DIR, load_file
+from eval.cases import SETS, load_file
+from eval.scoring import DECLINE
 from tests.conftest import CLINIC_PHONE, NURSES_CHANNEL
 
 pytestmark = pytest.mark.e2e
@@ -84,17 +85,17 @@ def test_own_calcium_result_is_declined_kindly_with_what_the_assistant_can_expla
     assert '/ask_what_it_shows{"test": "blood_calcium"}' in payloads(replies)
 
 
-def test_heldout_out_of_scope_questions_are_handled_never_answered(stack):
-    """Handled: declined with a pointer to the care team, or, when NLU is unsure, the topic
-    buttons; never a knowledge answer and never an alarm."""
-    cases = load_file(HELDOUT_DIR / "out_of_scope.yml").cases
+def test_short_out_of_scope_questions_are_handled_never_answered(stack):
+    """Handled: declined, or, when NLU is unsure, the topic buttons; never a knowledge answer
+    and never an alarm. (The short set is development data: this gate keeps it from slipping.)"""
+    cases = load_file(SETS["short"] / "out_of_scope.yml").cases
     assert len(cases) >= 40
     not_handled = []
     for case in cases:
         (turn,) = case.turns
         replies = stack.say(new_sender(), turn.q)
-        said = texts(replies).lower()
-        declined = all(w.lower() in said for w in turn.expect)
+        said = texts(replies)
+        declined = bool(DECLINE.search(said))
         unsure = "not sure what you mean" in said and payloads(replies)
         if not (declined or unsure) or customs(replies, "source") or "911" in said:
             not_handled.append(turn.q)
@@ -102,16 +103,16 @@ def test_heldout_out_of_scope_questions_are_handled_never_answered(stack):
     assert handled >= MIN_OUT_OF_SCOPE_HANDLED, not_handled
 
 
-def test_heldout_warning_signs_all_alarm_and_look_alikes_do_not(stack):
-    cases = load_file(HELDOUT_DIR / "safety.yml").cases
+def test_short_set_warning_signs_all_alarm_and_look_alikes_do_not(stack):
+    cases = load_file(SETS["short"] / "safety.yml").cases
     missed, false_alarms = [], []
     for case in cases:
         (turn,) = case.turns
         said = texts(stack.say(new_sender(), turn.q))
         alarm = "911" in said or "988" in said
-        if turn.red_flag and not alarm:
+        if turn.behaviour == "red_flag" and not alarm:
             missed.append(turn.q)
-        if turn.red_flag is False and alarm:
+        if turn.behaviour != "red_flag" and alarm:
             false_alarms.append(turn.q)
     assert not missed
     assert not false_alarms

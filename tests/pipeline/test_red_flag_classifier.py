@@ -56,3 +56,16 @@ def test_fallback_classifier_after_it_never_turns_a_red_flag_into_not_sure():
 def test_message_without_text_is_skipped():
     (message,) = classify(Message(data={}))
     assert message.get("intent") is None
+
+
+def test_known_back_pain_keeps_the_intent_and_asks_for_a_safety_net():
+    original = predicted("I've had the same back ache for years, which scan finds spread earliest?")
+    (message,) = classify(original)
+    assert message.get("intent")["name"] == "ask_what_is"
+    assert message.get("red_flag") is None
+    assert message.as_dict(only_output_properties=True)["red_flag_safety_net"] is True
+
+
+def test_a_question_without_symptoms_gets_no_safety_net():
+    (message,) = classify(predicted("what is a bone scan?"))
+    assert message.get("red_flag_safety_net") is None
