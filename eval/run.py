@@ -178,7 +178,7 @@ def render(report: dict) -> str:
         "BM25 over the source page's paragraphs (eval/search_box.py).",
         *[render_set(result) for result in report["sets"]],
     ]
-    for split, result in report["warning_signs"].items():
+    for result in report["warning_signs"].values():
         parts.append(warning_signs.render(result, title="## Warning signs"))
     parts += ["## Patient answers", render_readability(report["readability"])]
     return "\n\n".join(parts)
