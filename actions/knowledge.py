@@ -16,6 +16,7 @@ from actions.answering import (
     latest_intent,
     reading,
     send_answer,
+    send_first_answer_note,
     send_notes,
     subject_from,
 )
@@ -105,6 +106,7 @@ class ActionExplain(Action):
             answer = term_answer(content, subject_id, clinician)
         else:
             dispatcher.utter_message(response="utter_ask_which_test")
+            send_first_answer_note(dispatcher, tracker)
             return []
         return send_answer(dispatcher, tracker, answer)
 
@@ -172,6 +174,7 @@ class ActionExplainTopic(Action):
         topic_id = TOPIC_BY_INTENT.get(intent)
         if topic_id is None:
             dispatcher.utter_message(response="utter_ask_which_test")
+            send_first_answer_note(dispatcher, tracker)
             return []
         topic = load_content().topics[topic_id]
         text = topic.clinical if is_clinician(tracker) else topic.patient

@@ -15,7 +15,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import READING_KEY, SLOT_TEST, Answer, is_clinician, send_answer
+from actions.answering import (
+    READING_KEY,
+    SLOT_TEST,
+    Answer,
+    is_clinician,
+    send_answer,
+    send_first_answer_note,
+)
 from actions.knowledge import test_answer
 from content.pathway import START, Edge, Pathway, Reason, load_pathway
 from content.schema import Content, load_content
@@ -336,6 +343,7 @@ class SequencingAction(Action, ABC):
         reply = self.reply(load_pathway(), content, Question.from_tracker(tracker, content))
         if reply is None:
             dispatcher.utter_message(response=self.ask_response)
+            send_first_answer_note(dispatcher, tracker)
             return []
         events = send_answer(dispatcher, tracker, reply.answer)
         return [*events, SlotSet(SLOT_PREVIOUS_TEST, reply.came_from)]

@@ -94,6 +94,9 @@ _OBJECT_BEFORE = re.compile(
     r"\s+(?:an? |the )?$"
 )
 _COMPARING = re.compile(r"\b(?:than|vs|versus|or|difference|differ|compared?|same as|both)\b")
+_DIFFERENCE = re.compile(
+    r"\b(?:differen(?:t|ce|ces)|differ|differs|vs|versus|compared? (?:to|with)|compares)\b"
+)
 _MEANING = re.compile(r"\b(?:mean|means|meaning|meant|stand for|stands for|called|word for)\b")
 
 
@@ -247,8 +250,16 @@ class QuestionReader(GraphComponent):
         top, top_p = ranking[0]["name"], ranking[0]["confidence"]
         reading: dict[str, Any] = {"question": text}
 
-        chosen = self.page_sentence(sentences, per_sentence)
-        asked = chosen if chosen is not None else None
+        asked = self.page_sentence(sentences, per_sentence)
+        if (
+            asked is not None
+            and len(sentences) == 1
+            and top == OUT_OF_SCOPE
+            and top_p >= page_mass(per_sentence[0])
+        ):
+            # One sentence that is more a decline than a page question ("what's the best way
+            # to treat cancer that spread to the spine"): naming a test does not make it one.
+            asked = None
         not_on_page = self.reading.not_on_page(text)
         personal = self.reading.is_personal(text) or any(
             personal_mass(p) >= self.config["personal_threshold"]
@@ -272,6 +283,9 @@ class QuestionReader(GraphComponent):
             if not can_compare(sentence, entities):
                 aspects -= {"ask_compare_tests"}
             aspect = max(aspects, key=probabilities_asked.get)
+            if _DIFFERENCE.search(sentence.text.lower()) and can_compare(sentence, entities):
+                # "How is it different from a CT?" compares, however it starts.
+                aspect = "ask_compare_tests"
             reading.update(
                 question=sentence.text,
                 care_team=personal,
@@ -417,7 +431,8 @@ def as_subject(entity: dict) -> dict:
 def can_compare(sentence: Sentence, entities: list[dict]) -> bool:
     """A comparison needs two tests named, or a comparing word ("is it better than a CT")."""
     tests = {e["value"] for e in entities if e["entity"] == "test"}
-    return len(tests) >= 2 or bool(_COMPARING.search(sentence.text.lower()))
+    text = sentence.text.lower()
+    return len(tests) >= 2 or bool(_COMPARING.search(text) or _DIFFERENCE.search(text))
 
 
 def is_follow_up(sentence: Sentence) -> bool:
