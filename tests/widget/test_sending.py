@@ -102,11 +102,12 @@ def test_messages_typed_offline_are_kept_and_sent_in_order_when_back_online(
     widget.open_fresh()
     context.set_offline(True)
     widget.send(BONE_SCAN)
-    expect(widget.error).to_contain_text("offline", timeout=ANSWER_TIMEOUT_MS)
+    expect(widget.log.locator(".msg-user.unsent")).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
     widget.send(MRI)
     expect(widget.log.locator(".msg-user.unsent")).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
     expect(widget.log.locator(".msg-user.unsent").first).to_contain_text("Not sent")
     expect(widget.error.get_by_role("button", name="Try again")).to_be_visible()
+    said_while_offline = widget.error.inner_text()
 
     context.set_offline(False)
     # No click needed: coming back online sends them.
@@ -117,6 +118,24 @@ def test_messages_typed_offline_are_kept_and_sent_in_order_when_back_online(
     order = [BONE_SCAN, "whole skeleton", MRI, "radio waves"]
     positions = [next(i for i, text in enumerate(texts) if part in text) for part in order]
     assert positions == sorted(positions), texts
+    assert "You are offline. Your messages will be sent when you are back online." in (
+        said_while_offline
+    )
+
+
+def test_a_message_on_its_way_when_the_patient_goes_to_another_page_is_sent_from_there(
+    widget: ChatWidget,
+):
+    widget.visit()
+    widget.open_fresh()
+    # On this page the request never gets an answer: the patient clicks a link first.
+    widget.page.route(CHAT_ROUTE, lambda route: None, times=1)
+    widget.send(BONE_SCAN)
+    expect(widget.log.locator(".msg-user.sending")).to_have_count(1)
+    widget.visit("/your-visit")
+    widget.open()
+    expect(widget.bot_messages.last).to_contain_text("whole skeleton", timeout=ANSWER_TIMEOUT_MS)
+    expect(widget.user_messages).to_have_text([BONE_SCAN])
 
 
 def test_every_message_has_its_own_idempotency_key_and_try_again_reuses_it(
@@ -189,6 +208,29 @@ def test_busy_assistant_shows_a_countdown_and_the_clinic_phone_then_sends_again_
     expect(widget.busy).to_be_hidden()
     assert [m.message for m in requests.sent] == [BONE_SCAN, BONE_SCAN]
     assert [m.idempotency_key for m in requests.sent] == turned_away * 2
+
+
+def test_a_message_the_gateway_refuses_says_why_and_does_not_hold_back_the_next(
+    widget: ChatWidget,
+):
+    widget.visit()
+    widget.open_fresh()
+    refusal = {"error": "invalid_request", "detail": "message: must be 1-1000 characters"}
+
+    def refuse_first(route: Route) -> None:
+        if json.loads(route.request.post_data)["message"] == "x" * 20:
+            route.fulfill(status=422, json=refusal)
+        else:
+            route.fallback()
+
+    widget.page.route(CHAT_ROUTE, refuse_first)
+    widget.send("x" * 20)
+    expect(widget.log.locator(".msg-user.unsent")).to_contain_text("Not sent")
+    expect(widget.error).to_contain_text(refusal["detail"])
+    # Sending it again would get the same answer: no Try again for it.
+    expect(widget.error.get_by_role("button", name="Try again")).to_have_count(0)
+    expect(widget.ask(BONE_SCAN)).to_contain_text("whole skeleton")
+    expect(widget.error).to_be_hidden()
 
 
 def test_a_reply_the_gateway_wrote_itself_is_shown_as_a_normal_answer(widget: ChatWidget):

@@ -292,6 +292,51 @@ def test_open_widget_has_no_serious_or_critical_axe_violations(widget: ChatWidge
     assert violations == [], describe(violations)
 
 
+def test_sending_busy_not_sent_and_end_chat_states_are_accessible_at_360_px(
+    browser: Browser, stack: Stack, screenshot_dir: Path
+):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US")
+    try:
+        widget = ChatWidget(context.new_page(), stack.url)
+        page = widget.page
+        widget.visit()
+        widget.open_fresh()
+        widget.ask("what is a bone scan")
+
+        def check(state: str) -> None:
+            page.screenshot(path=screenshot_dir / f"widget-360-{state}.png")
+            violations, contrast_checked = serious_violations(page)
+            assert contrast_checked > 5, f"{state}: axe did not check the widget's text"
+            assert violations == [], f"{state}: {describe(violations)}"
+            overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+            assert overflow == 0, f"{state}: the page scrolls sideways"
+
+        held: list[Route] = []
+        page.route("**/webhooks/rest/webhook", lambda route: held.append(route))
+        widget.send("what does it show?")
+        expect(widget.log.locator(".msg-user.sending")).to_contain_text("Sending")
+        check("sending")
+
+        context.set_offline(True)
+        held.pop().abort("internetdisconnected")
+        page.unroute("**/webhooks/rest/webhook")
+        expect(widget.log.locator(".msg-user.unsent")).to_contain_text("Not sent")
+        expect(widget.error).to_contain_text("offline")
+        check("not-sent")
+
+        busy = {"status": 503, "headers": {"Retry-After": "60"}, "json": {"detail": "Busy."}}
+        page.route("**/webhooks/rest/webhook", lambda route: route.fulfill(**busy))
+        context.set_offline(False)
+        expect(widget.busy).to_contain_text("Busy right now")
+        check("busy")
+
+        widget.panel.get_by_role("button", name="End chat", exact=True).click()
+        expect(widget.panel.get_by_role("button", name="Yes, end chat")).to_be_focused()
+        check("end-chat")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("color", ["#ffd54f", "#7fdbff", "not-a-colour"])
 def test_widget_on_another_allowed_site_works_and_any_brand_colour_keeps_aa_contrast(
     page: Page, clinic_site_and_gateway: tuple[ClinicSite, Gateway], color: str

@@ -33,9 +33,8 @@
   const TITLE = (script.dataset.title || "").trim() || "Bone test guide";
   const PAGE_PHONE = (script.dataset.clinicPhone || "").trim();
   const DEFAULT_COLOR = "#0b5cad";
-  const HISTORY_HOURS = Number(script.dataset.historyHours) > 0
-    ? Number(script.dataset.historyHours)
-    : 12;
+  const HISTORY_HOURS =
+    Number(script.dataset.historyHours) > 0 ? Number(script.dataset.historyHours) : 12;
   const HISTORY_MS = HISTORY_HOURS * 3600 * 1000;
 
   const SENDER_KEY = "bonemets-widget:sender";
@@ -52,6 +51,9 @@
   const MAX_BUSY_WAIT_SECONDS = 120;
   const MAX_BUSY_RETRIES = 10;
   const IDLE_CHECK_MS = 60 * 1000;
+  // The gateway's answers that refuse a message for what it is (malformed, too large): sending
+  // it again would get the same answer.
+  const REFUSALS = [400, 403, 404, 413, 415, 422];
   // Sent silently on the first open so the assistant introduces itself and its limits.
   const GREETING = "/greet";
   const HEADER_TOKEN = /^[\x21-\x7e]{1,512}$/;
@@ -388,11 +390,13 @@
   // The row of each of the patient's messages, by message id, to show its sending state.
   const rows = new Map();
 
-  const STATE_NOTES = { sending: "Sending\u2026", unsent: "Not sent" };
+  // "refused": the gateway turned this message down itself (too long, say); sending it again
+  // would not change that.
+  const STATE_NOTES = { sending: "Sending\u2026", unsent: "Not sent", refused: "Not sent" };
 
   function showState(row, state) {
     row.classList.toggle("sending", state === "sending");
-    row.classList.toggle("unsent", state === "unsent");
+    row.classList.toggle("unsent", state === "unsent" || state === "refused");
     row.querySelector(".state-note").textContent = STATE_NOTES[state] || "";
   }
 
@@ -623,7 +627,7 @@
   // Adds a message to the outbox and shows it at once. Messages that could not be sent go
   // again with it, first, so the conversation keeps its order.
   function queue(message, text) {
-    hideNotice();
+    if (text !== null) hideNotice();
     const entry = {
       type: "user",
       id: randomId("m-"),
@@ -642,15 +646,20 @@
     retryUnsent();
   }
 
-  // Every "Not sent" message goes back to "Sending", and the outbox starts again.
-  function retryUnsent() {
+  // Gives the messages `which` picks a new state, in storage and on screen.
+  function markMessages(which, state) {
     const entries = loadTranscript();
-    for (const entry of entries.filter(isPending)) {
-      entry.state = "sending";
+    for (const entry of entries.filter(which)) {
+      entry.state = state;
       const row = rows.get(entry.id);
-      if (row) showState(row, "sending");
+      if (row) showState(row, state);
     }
     saveTranscript(entries);
+  }
+
+  // Every "Not sent" message goes back to "Sending", and the outbox starts again.
+  function retryUnsent() {
+    markMessages(isPending, "sending");
     hideError();
     pump();
   }
@@ -743,13 +752,13 @@
       storage.remove(TOKEN_KEY);
       return;
     }
-    const entries = loadTranscript();
-    for (const pending of entries.filter(isPending)) {
-      pending.state = "unsent";
-      const row = rows.get(pending.id);
-      if (row) showState(row, "unsent");
+    if (REFUSALS.includes(failure.status)) {
+      // Refused for what it is, not for when it came: it must not hold back the ones after it.
+      markMessages((pending) => pending.id === entry.id, "refused");
+      showError(failure, false);
+      return;
     }
-    saveTranscript(entries);
+    markMessages(isPending, "unsent");
     showError(failure);
   }
 
@@ -788,7 +797,7 @@
 
   /* ---------- errors ---------- */
 
-  function showError(failure) {
+  function showError(failure, canRetry = true) {
     let what = "The assistant is not available right now.";
     if (failure.status === 0 && navigator.onLine === false) {
       what = "You are offline. Your messages will be sent when you are back online.";
@@ -797,8 +806,8 @@
     } else if (failure.detail) {
       what = failure.detail;
     }
-    const retry = el("button", { type: "button", class: "retry" }, "Try again");
-    retry.addEventListener("click", () => {
+    const retry = canRetry ? el("button", { type: "button", class: "retry" }, "Try again") : null;
+    retry?.addEventListener("click", () => {
       // The retry button goes away with the error; keep focus inside the panel.
       input.focus();
       retryUnsent();
@@ -851,7 +860,11 @@
     const last = Number(storage.get(ACTIVE_KEY));
     // Kept by a version of the widget that did not record activity: the idle time starts now.
     if (!last) touch();
-    else if (Date.now() - last >= HISTORY_MS) forgetLocally();
+    else if (Date.now() - last >= HISTORY_MS) {
+      forgetLocally();
+      const hours = HISTORY_HOURS === 1 ? "1 hour" : HISTORY_HOURS + " hours";
+      showNotice("The earlier chat was cleared after " + hours + " without messages.");
+    }
   }
 
   function endedChats() {
@@ -863,59 +876,63 @@
     }
   }
 
-  // Deletes ended chats on the server. Those the gateway could not take now stay listed and
-  // are tried again on the next page load and when the browser comes back online.
-  async function deleteEndedChats() {
-    let allDone = true;
-    for (const chat of endedChats()) {
-      let done = false;
-      try {
-        const token = chat.token && HEADER_TOKEN.test(chat.token) ? chat.token : null;
-        const response = await fetch(CONVERSATIONS + encodeURIComponent(chat.sender), {
-          method: "DELETE",
-          headers: token ? { "X-Conversation-Token": token } : {},
-          credentials: "omit",
-        });
-        // A refusal (4xx other than "too many") will not change by asking again.
-        done = response.ok || (response.status < 500 && response.status !== 429);
-      } catch {
-        // Not reachable now: kept for later.
-      }
-      if (done) {
-        storage.set(
-          ENDED_KEY,
-          JSON.stringify(endedChats().filter((c) => c.sender !== chat.sender))
-        );
-      } else {
-        allDone = false;
-      }
-    }
-    if (endedChats().length === 0) storage.remove(ENDED_KEY);
-    return allDone;
+  function forgetEnded(sender) {
+    const left = endedChats().filter((chat) => chat.sender !== sender);
+    if (left.length) storage.set(ENDED_KEY, JSON.stringify(left));
+    else storage.remove(ENDED_KEY);
   }
+
+  // "deleted", "refused" (asking again would not change it) or "later" (not reachable, busy).
+  async function deleteOnServer(chat) {
+    const token = chat.token && HEADER_TOKEN.test(chat.token) ? chat.token : null;
+    try {
+      const response = await fetch(CONVERSATIONS + encodeURIComponent(chat.sender), {
+        method: "DELETE",
+        headers: token ? { "X-Conversation-Token": token } : {},
+        credentials: "omit",
+      });
+      if (response.ok) return "deleted";
+      return response.status >= 500 || response.status === 429 ? "later" : "refused";
+    } catch {
+      return "later";
+    }
+  }
+
+  // Ended chats the gateway could not delete at the time: tried again on every page load and
+  // when the browser comes back online.
+  async function deleteEndedChats() {
+    for (const chat of endedChats()) {
+      if ((await deleteOnServer(chat)) !== "later") forgetEnded(chat.sender);
+    }
+  }
+
+  const ENDED_NOTICES = {
+    deleted: "Chat ended. It is deleted from this browser and from our server.",
+    refused:
+      "Chat ended and deleted from this browser. Our server did not accept deleting its copy.",
+    later:
+      "Chat ended and deleted from this browser. We could not reach our server; it will be " +
+      "deleted there as soon as we can.",
+  };
 
   async function endChat() {
     confirmBar.hidden = true;
-    const sender = storage.get(SENDER_KEY);
-    const token = storage.get(TOKEN_KEY);
+    const chat = { sender: storage.get(SENDER_KEY), token: storage.get(TOKEN_KEY) };
     const onItsWay = inFlight ? inFlight.done : null;
     forgetLocally();
     input.focus();
-    if (!sender) {
+    if (!chat.sender) {
       showNotice("Chat ended. It is deleted from this browser.");
       return;
     }
     showNotice("Chat ended and deleted from this browser. Deleting it from our server\u2026");
-    storage.set(ENDED_KEY, JSON.stringify(endedChats().concat([{ sender, token }])));
+    // Listed first, so a page closed before the server answers still deletes it next time.
+    storage.set(ENDED_KEY, JSON.stringify(endedChats().concat([chat])));
     // A message still on its way would be saved after the deletion: wait for it first.
     if (onItsWay) await onItsWay;
-    const deleted = await deleteEndedChats();
-    showNotice(
-      deleted
-        ? "Chat ended. It is deleted from this browser and from our server."
-        : "Chat ended and deleted from this browser. We could not reach our server; it " +
-            "will be deleted there as soon as we can."
-    );
+    const outcome = await deleteOnServer(chat);
+    if (outcome !== "later") forgetEnded(chat.sender);
+    showNotice(ENDED_NOTICES[outcome]);
   }
 
   endButton.addEventListener("click", () => {
