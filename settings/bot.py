@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
 
 from settings import PROJECT_DIR, refuse_placeholders
+from settings.actions import DEMO_CLINIC_PHONE
 
 SECRET_FIELDS = ("slack_signing_secret", "slack_bot_token", "teams_app_password")
 
@@ -60,6 +61,17 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field(
         "development", description="`production` refuses placeholder secrets at start."
     )
+    clinic_name: str = Field(
+        "your care team",
+        description="Who the widget tells patients to call, as in 'call NAME at PHONE'.",
+    )
+    clinic_phone: str = Field(
+        DEMO_CLINIC_PHONE,
+        description="The clinic's phone number, given in every safety reply and nurse handoff "
+        "and shown by the widget.",
+    )
+    emergency_number: str = Field("911", description="Emergency services number.")
+    crisis_line: str = Field("988", description="Mental-health crisis line (call or text).")
     slack_signing_secret: SecretStr = Field(
         "",
         description="Slack app's Signing Secret (Basic Information). Empty: Slack is off and "

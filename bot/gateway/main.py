@@ -54,12 +54,14 @@ def create_app(
     app.state.chat_apps = chat_apps or ChatApps.from_settings(settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Added last so it wraps the body limit: its 413/415 answers reach other sites' widgets too.
+    # The widget reads its config (GET), chats (POST) and ends a chat (DELETE); each message
+    # carries its Idempotency-Key and the conversation's token, and reads a new token back.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,
-        allow_methods=["POST"],
-        allow_headers=["Content-Type"],
-        expose_headers=["Retry-After"],
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Content-Type", "Idempotency-Key", "X-Conversation-Token"],
+        expose_headers=["Retry-After", "X-Conversation-Token"],
         max_age=600,
     )
     install_error_handlers(app)

@@ -28,6 +28,8 @@ class ChatWidget:
         self.input = page.get_by_label("Your question")
         self.send_button = page.get_by_role("button", name="Send", exact=True)
         self.error = page.get_by_role("alert")
+        self.busy = page.locator("#bonemets-widget .busy")
+        self.notice = page.locator("#bonemets-widget .notice")
         self.dialogs: list[str] = []
         page.on("dialog", self._record_dialog)
 
@@ -57,6 +59,11 @@ class ChatWidget:
         return self.log.locator(".msg-user .bubble")
 
     @property
+    def messages(self) -> Locator:
+        """Every message, the patient's and the assistant's, in the order shown."""
+        return self.log.locator(".msg")
+
+    @property
     def quick_replies(self) -> Locator:
         return self.log.locator(".replies button")
 
@@ -68,12 +75,20 @@ class ChatWidget:
     def sources(self) -> Locator:
         return self.log.locator(".source")
 
+    def send(self, text: str) -> None:
+        """Types a message and sends it, without waiting for anything."""
+        self.input.fill(text)
+        self.send_button.click()
+
     def ask(self, question: str) -> Locator:
         """Types a question, sends it, and returns the answer's text bubble."""
         answers_before = self.bot_messages.count()
-        self.input.fill(question)
-        self.send_button.click()
+        self.send(question)
         return self.wait_for_answer(answers_before)
+
+    def end_chat(self) -> None:
+        self.panel.get_by_role("button", name="End chat", exact=True).click()
+        self.panel.get_by_role("button", name="Yes, end chat").click()
 
     def wait_for_answer(self, answers_before: int) -> Locator:
         answer = self.bot_messages.nth(answers_before)

@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from bot.supervisor.stack import Stack
+from tests.conftest import CLINIC_PHONE
 from tests.widget.chat_widget import ANSWER_TIMEOUT_MS, ChatWidget
 from tests.widget.conftest import ClinicSite, Gateway
 
@@ -190,7 +191,7 @@ def test_stopped_gateway_shows_an_error_and_try_again_works_once_it_is_back(
     widget.send_button.click()
     expect(widget.error).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     expect(widget.error).to_contain_text("can't reach the assistant")
-    expect(widget.error).to_contain_text("(555) 010-0199")
+    expect(widget.error).to_contain_text(CLINIC_PHONE)
     expect(widget.log.locator(".unsent")).to_contain_text("Not sent")
     page.screenshot(path=screenshot_dir / "widget-1280-error.png")
 
@@ -227,7 +228,7 @@ def test_keyboard_only_open_ask_use_a_quick_reply_and_close(widget: ChatWidget):
         assert focused["inPanel"], f"focus left the panel: {focused}"
         seen.append(focused["label"] or focused["text"])
     assert seen.count("Close chat") >= 2, "Tab did not wrap round the panel"
-    widget.panel.get_by_role("link", name=re.compile("Call the clinic")).focus()
+    widget.panel.get_by_role("link", name=re.compile("Call your care team")).focus()
     page.keyboard.press("Shift+Tab")
     assert widget.focused()["text"] == "Send", "Shift+Tab from the first control did not wrap"
 
@@ -291,6 +292,51 @@ def test_open_widget_has_no_serious_or_critical_axe_violations(widget: ChatWidge
     assert violations == [], describe(violations)
 
 
+def test_sending_busy_not_sent_and_end_chat_states_are_accessible_at_360_px(
+    browser: Browser, stack: Stack, screenshot_dir: Path
+):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US")
+    try:
+        widget = ChatWidget(context.new_page(), stack.url)
+        page = widget.page
+        widget.visit()
+        widget.open_fresh()
+        widget.ask("what is a bone scan")
+
+        def check(state: str) -> None:
+            page.screenshot(path=screenshot_dir / f"widget-360-{state}.png")
+            violations, contrast_checked = serious_violations(page)
+            assert contrast_checked > 5, f"{state}: axe did not check the widget's text"
+            assert violations == [], f"{state}: {describe(violations)}"
+            overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+            assert overflow == 0, f"{state}: the page scrolls sideways"
+
+        held: list[Route] = []
+        page.route("**/webhooks/rest/webhook", lambda route: held.append(route))
+        widget.send("what does it show?")
+        expect(widget.log.locator(".msg-user.sending")).to_contain_text("Sending")
+        check("sending")
+
+        context.set_offline(True)
+        held.pop().abort("internetdisconnected")
+        page.unroute("**/webhooks/rest/webhook")
+        expect(widget.log.locator(".msg-user.unsent")).to_contain_text("Not sent")
+        expect(widget.error).to_contain_text("offline")
+        check("not-sent")
+
+        busy = {"status": 503, "headers": {"Retry-After": "60"}, "json": {"detail": "Busy."}}
+        page.route("**/webhooks/rest/webhook", lambda route: route.fulfill(**busy))
+        context.set_offline(False)
+        expect(widget.busy).to_contain_text("Busy right now")
+        check("busy")
+
+        widget.panel.get_by_role("button", name="End chat", exact=True).click()
+        expect(widget.panel.get_by_role("button", name="Yes, end chat")).to_be_focused()
+        check("end-chat")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("color", ["#ffd54f", "#7fdbff", "not-a-colour"])
 def test_widget_on_another_allowed_site_works_and_any_brand_colour_keeps_aa_contrast(
     page: Page, clinic_site_and_gateway: tuple[ClinicSite, Gateway], color: str
@@ -304,6 +350,27 @@ def test_widget_on_another_allowed_site_works_and_any_brand_colour_keeps_aa_cont
     violations, contrast_checked = serious_violations(page)
     assert contrast_checked > 5, "axe did not check the widget's text"
     assert violations == [], describe(violations)
+
+
+def test_clinic_phone_comes_from_the_gateway_settings(widget: ChatWidget):
+    widget.visit()  # the demo page's tag names no phone number
+    widget.open_fresh()
+    link = widget.panel.get_by_role("link", name=f"Call your care team: {CLINIC_PHONE}")
+    expect(link).to_have_attribute("href", "tel:" + re.sub(r"\D", "", CLINIC_PHONE))
+    # The same number the assistant gives in its own answers.
+    expect(widget.bot_messages.first).to_contain_text(CLINIC_PHONE)
+
+
+def test_clinic_phone_set_on_the_page_wins_over_the_settings(
+    page: Page, clinic_site_and_gateway: tuple[ClinicSite, Gateway]
+):
+    site, _ = clinic_site_and_gateway
+    widget = ChatWidget(page, site.url)
+    widget.visit()
+    widget.open_fresh()
+    link = widget.panel.get_by_role("link", name=re.compile("^Call your care team"))
+    expect(link).to_have_text("Call your care team: 555-0142")
+    expect(link).to_have_attribute("href", "tel:5550142")
 
 
 def test_widget_on_a_site_missing_from_the_allow_list_cannot_reach_the_assistant(

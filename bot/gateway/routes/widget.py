@@ -1,11 +1,15 @@
-"""The patient widget's files, and a demo clinic website that embeds it with one script tag."""
+"""The patient widget's files and settings, and a demo clinic website that embeds it with one
+script tag."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
+from pydantic import BaseModel
+
+from bot.gateway.deps import SettingsDep
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # Clinics' pages pick up a new widget version within five minutes.
@@ -26,6 +30,26 @@ async def widget_script() -> FileResponse:
 @router.get("/widget.css", include_in_schema=False)
 async def widget_styles() -> FileResponse:
     return _file(STATIC_DIR / "widget.css", "text/css; charset=utf-8", WIDGET_CACHE)
+
+
+class WidgetConfig(BaseModel):
+    clinic_name: str
+    clinic_phone: str
+    emergency_number: str
+    crisis_line: str
+
+
+@router.get("/widget/config", response_model=WidgetConfig)
+async def widget_config(settings: SettingsDep, response: Response) -> WidgetConfig:
+    """Who the widget tells patients to call: the same numbers the assistant's answers give.
+    A page's `data-clinic-phone` attribute overrides the clinic phone."""
+    response.headers["Cache-Control"] = WIDGET_CACHE
+    return WidgetConfig(
+        clinic_name=settings.clinic_name,
+        clinic_phone=settings.clinic_phone,
+        emergency_number=settings.emergency_number,
+        crisis_line=settings.crisis_line,
+    )
 
 
 @router.get("/", include_in_schema=False)

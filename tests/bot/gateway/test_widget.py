@@ -1,16 +1,18 @@
-"""The widget's files, the demo page, and the CORS allow-list for clinics on other origins."""
+"""The widget's files and config, the demo page, and the CORS allow-list for clinics on other
+origins."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
+from settings.actions import ActionSettings
 from settings.bot import Settings
 
 CLINIC = "https://clinic.example"
+# No phone number in the tag: the widget gives the one from settings, as the assistant does.
 EMBED_TAG = (
-    '<script src="/widget.js" data-title="Bone test guide" data-clinic-phone="(555) 010-0199"'
-    ' data-color="#00695c" defer></script>'
+    '<script src="/widget.js" data-title="Bone test guide" data-color="#00695c" defer></script>'
 )
 PREFLIGHT = {
     "Origin": CLINIC,
@@ -45,13 +47,74 @@ def test_preflight_from_an_allowed_origin_is_answered(make_client):
     assert "POST" in response.headers["access-control-allow-methods"]
 
 
-def test_chat_reply_to_an_allowed_origin_lets_the_widget_read_retry_after(make_client):
+def test_chat_reply_to_an_allowed_origin_lets_the_widget_read_retry_after_and_its_token(
+    make_client,
+):
     response = make_client(cors_origins=CLINIC).post(
         "/webhooks/rest/webhook", json={"sender": "p1", "message": "hi"}, headers={"Origin": CLINIC}
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == CLINIC
-    assert response.headers["access-control-expose-headers"] == "Retry-After"
+    exposed = response.headers["access-control-expose-headers"].split(",")
+    assert {name.strip() for name in exposed} == {"Retry-After", "X-Conversation-Token"}
+
+
+def test_preflight_allows_the_widgets_message_key_and_conversation_token(make_client):
+    headers = {
+        **PREFLIGHT,
+        "Access-Control-Request-Headers": "idempotency-key, x-conversation-token",
+    }
+    response = make_client(cors_origins=CLINIC).options("/webhooks/rest/webhook", headers=headers)
+    assert response.status_code == 200
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert "idempotency-key" in allowed and "x-conversation-token" in allowed
+
+
+def test_preflight_allows_the_end_chat_delete_with_its_token(make_client):
+    headers = {
+        "Origin": CLINIC,
+        "Access-Control-Request-Method": "DELETE",
+        "Access-Control-Request-Headers": "x-conversation-token",
+    }
+    response = make_client(cors_origins=CLINIC).options("/conversations/web-1", headers=headers)
+    assert response.status_code == 200
+    assert "DELETE" in response.headers["access-control-allow-methods"]
+
+
+def test_widget_config_gives_the_clinic_and_emergency_numbers_from_settings(make_client):
+    client = make_client(
+        clinic_name="Riverbend Cancer Center",
+        clinic_phone="312-555-0142",
+        emergency_number="112",
+        crisis_line="116 123",
+    )
+    response = client.get("/widget/config")
+    assert response.status_code == 200
+    assert response.json() == {
+        "clinic_name": "Riverbend Cancer Center",
+        "clinic_phone": "312-555-0142",
+        "emergency_number": "112",
+        "crisis_line": "116 123",
+    }
+    assert response.headers["cache-control"] == "public, max-age=300"
+
+
+def test_widget_config_uses_the_same_defaults_as_the_action_server(client):
+    actions = ActionSettings(_env_file=None)
+    assert client.get("/widget/config").json() == {
+        "clinic_name": "your care team",
+        "clinic_phone": actions.clinic_phone,
+        "emergency_number": actions.emergency_number,
+        "crisis_line": actions.crisis_line,
+    }
+
+
+def test_widget_config_is_readable_by_an_allowed_origin_only(make_client):
+    client = make_client(cors_origins=CLINIC)
+    allowed = client.get("/widget/config", headers={"Origin": CLINIC})
+    assert allowed.headers["access-control-allow-origin"] == CLINIC
+    other = client.get("/widget/config", headers={"Origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in other.headers
 
 
 def test_body_limit_errors_reach_an_allowed_origin_too(make_client):
