@@ -18,6 +18,8 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import (
+    SLOT_TERM,
+    SLOT_TEST,
     is_clinician,
     is_first_turn,
     reading,
@@ -120,6 +122,13 @@ class ActionDeclineOutOfScope(Action):
             clinic_phone=get_action_settings().clinic_phone,
         )
         send_first_answer_note(dispatcher, tracker)
+        # The test or word it named stays the subject, so "what is it?" next is about it.
+        kind, subject_id = subject
+        if kind and tracker.latest_message.get("entities"):
+            return [
+                SlotSet(SLOT_TEST, subject_id if kind == "test" else None),
+                SlotSet(SLOT_TERM, subject_id if kind == "term" else None),
+            ]
         return []
 
 

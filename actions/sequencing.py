@@ -49,6 +49,8 @@ class Question:
     # How many times a test was named, repeats included: "CT or cat scan" names one test twice.
     test_mentions: int
     terms: frozenset[str]
+    # The glossary words in the order named, repeats dropped.
+    named_terms: tuple[str, ...]
     current_test: str | None
     previous_test: str | None
     clinician: bool
@@ -71,6 +73,9 @@ class Question:
             tests=tuple(dict.fromkeys(t for t in named if t)),
             test_mentions=sum(1 for t in named if t),
             terms=frozenset(e["value"] for e in entities if e.get("entity") == "term"),
+            named_terms=tuple(
+                dict.fromkeys(e["value"] for e in entities if e.get("entity") == "term")
+            ),
             current_test=tracker.get_slot(SLOT_TEST),
             previous_test=tracker.get_slot(SLOT_PREVIOUS_TEST),
             clinician=is_clinician(tracker),
@@ -293,9 +298,15 @@ def compare_reply(
             only = question.current_test
         if only and only != question.current_test or (only and not named):
             return Reply(test_answer(content.tests[only], "shows", question.clinician))
+        if len(named) < 2 and len(question.terms) >= 2:
+            return words_reply(content, question)
         if len(named) < 2:
             return None
         pair = (named[0], named[1])
+        # "Is an MRI like a CT?" is about the MRI: "does it use x-rays?" next means the MRI.
+        subject = named[0]
+    else:
+        subject = pair[1]
     first, second = pair
     comparison = pathway.comparison_of(first, second)
     if comparison:
@@ -308,8 +319,20 @@ def compare_reply(
         Answer(
             text=text,
             section=section,
-            subject=("test", second),
+            subject=("test", subject),
             buttons=[why_button(content, first), why_button(content, second)],
+        )
+    )
+
+
+def words_reply(content: Content, question: Question) -> Reply:
+    """Two words compared ("osteolytic vs osteoblastic"): what each means."""
+    terms = [content.terms[t] for t in question.named_terms[:2]]
+    return Reply(
+        Answer(
+            text=" ".join(t.clinical if question.clinician else t.meaning for t in terms),
+            section=terms[0].section,
+            subject=("term", terms[0].id),
         )
     )
 

@@ -78,7 +78,11 @@ _QUESTION_START = re.compile(
     r"which|who|is|are|does|do|did|can|could|will|would|should|may|might|explain|tell|pls|"
     r"please|wat|y)\b"
 )
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+|;\s*|(?<=\?)(?=\S)")
+_SENTENCE_END = re.compile(
+    r"(?<=[.?!])\s+|\n+|;\s*|(?<=\?)(?=\S)"
+    # "what is ALP and why does it go up": two questions in one sentence.
+    r"|,?\s+and (?=(?:what|why|how|when|where|which|does|do|is|are|can|will)\b)"
+)
 _FOLLOW_UP = re.compile(r"^(?:ok |okay |so |and )*(?:and|what about|how about)\b")
 # Words a bare follow-up may hold besides its subject: "and the MRI scan then?".
 _FILLER = frozenset({"the", "a", "an", "one", "scan", "test", "then", "too", "also", "as", "well"})
@@ -90,10 +94,16 @@ _ABOUT_IT = re.compile(
     r"\b(?:does|is|can|will|did|would|could|why) (?:it|that|this)\b|\b(?:that|this) one\b"
 )
 _OBJECT_BEFORE = re.compile(
-    r"\b(?:use|uses|using|than|like|instead of|without|versus|vs|or|and not|not|is it|is that)"
+    r"\b(?:use|uses|using|than|like|instead of|without|versus|vs|or|and not|not|is it|is that"
+    r"|from|because of|caused by|due to)"
     r"\s+(?:an? |the )?$"
 )
-_COMPARING = re.compile(r"\b(?:than|vs|versus|or|difference|differ|compared?|same as|both)\b")
+_COMPARING = re.compile(
+    r"\b(?:than|vs|versus|or|difference|differ|compared?|same (?:thing |test )?as|both)\b"
+)
+_PRONOUNCING = re.compile(r"\b(?:say|said|pronounc\w*|stress\w*|sound\w*|spell\w*|syllables?)\b")
+# A respelling typed out ("LIE-tic"): the question is how to say the word.
+_RESPELT = re.compile(r"\b[A-Z]{2,}-[a-z]+|\b[a-z]+-[A-Z]{2,}")
 _DIFFERENCE = re.compile(
     r"\b(?:differen(?:t|ce|ces)|differ|differs|vs|versus|compared? (?:to|with)|compares)\b"
 )
@@ -254,6 +264,7 @@ class QuestionReader(GraphComponent):
         if (
             asked is not None
             and len(sentences) == 1
+            and sentences[0].is_question
             and top == OUT_OF_SCOPE
             and top_p >= page_mass(per_sentence[0])
         ):
@@ -286,6 +297,10 @@ class QuestionReader(GraphComponent):
             if _DIFFERENCE.search(sentence.text.lower()) and can_compare(sentence, entities):
                 # "How is it different from a CT?" compares, however it starts.
                 aspect = "ask_compare_tests"
+            if sentence.entities and (
+                _PRONOUNCING.search(sentence.text.lower()) or _RESPELT.search(sentence.text)
+            ):
+                aspect = "ask_pronunciation"
             reading.update(
                 question=sentence.text,
                 care_team=personal,
@@ -399,10 +414,12 @@ def subject_for(
             sentences[asked].text.lower(),
             sentences[asked].start,
         )
+        one_named_twice = len(candidates) > 1 and len({e["value"] for e in candidates}) == 1
         if (
             candidates
             and _ABOUT_IT.search(text)
             and all(_OBJECT_BEFORE.search(text[: e["start"] - start]) for e in candidates)
+            and not one_named_twice  # "is it LIE-tic or LIT-ic?" asks about that word
         ):
             return {"kind": "it"}
     candidates = candidates or entities
