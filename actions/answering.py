@@ -26,6 +26,8 @@ SLOT_TERM = "current_term"
 SLOT_ASPECT = "last_aspect"
 # What the NLU pipeline read in the message (pipeline/question_reader.py).
 READING_KEY = "reading"
+# Set by the red-flag component when a message mentions pain or a symptom but is no alarm.
+SAFETY_NET_KEY = "red_flag_safety_net"
 
 
 @dataclass
@@ -106,6 +108,10 @@ def send_notes(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     and, on a conversation's first answer, what the assistant is (the welcome was not given)."""
     if is_clinician(tracker):
         return
+    if tracker.latest_message.get(SAFETY_NET_KEY):
+        # It mentioned pain or a symptom the detector set aside (long-standing, looked at):
+        # what would make it urgent, and whom to call.
+        dispatcher.utter_message(response="utter_safety_net")
     if reading(tracker).get("care_team"):
         dispatcher.utter_message(response="utter_care_team_note")
     send_first_answer_note(dispatcher, tracker)

@@ -49,6 +49,7 @@ NOT_CARRIED_OVER = {
     "red_flag_label",
     "red_flag_signs",
     "callback_phone",
+    "pending_question",
 }
 
 

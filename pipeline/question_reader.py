@@ -101,9 +101,14 @@ _OBJECT_BEFORE = re.compile(
 _COMPARING = re.compile(
     r"\b(?:than|vs|versus|or|difference|differ|compared?|same (?:thing |test )?as|both)\b"
 )
-_PRONOUNCING = re.compile(r"\b(?:say|said|pronounc\w*|stress\w*|sound\w*|spell\w*|syllables?)\b")
-# A respelling typed out ("LIE-tic"): the question is how to say the word.
-_RESPELT = re.compile(r"\b[A-Z]{2,}-[a-z]+|\b[a-z]+-[A-Z]{2,}")
+_PRONOUNCING = re.compile(
+    r"\bhow (?:do|would|should|to|can) (?:you |i |we |one |u )?(?:say|pronounce)\b"
+    r"|\bpronounc\w*|\bstress\w*|\bsyllables?\b|\bsound(?:s|ed)? (?:it )?out\b"
+    r"|\bphonetic\w*|\bspell(?:ing|ed)? (?:it )?(?:out|phonetically)\b"
+)
+# A respelling typed out ("LIE-tic", "hi-per-KAL"): the question is how to say the word. Test
+# names written with a hyphen ("CT-guided", "PET-CT", "X-ray") are not respellings.
+_RESPELT = re.compile(r"\b(?!(?:CT|PET|MRI|ALP|NTX|X)-)[A-Z]{2,}-[a-z]+|\b[a-z]+-[A-Z]{2,}\b")
 _DIFFERENCE = re.compile(
     r"\b(?:differen(?:t|ce|ces)|differ|differs|vs|versus|compared? (?:to|with)|compares)\b"
 )
@@ -235,6 +240,9 @@ class QuestionReader(GraphComponent):
             if self.model is None or not message.get(TEXT):
                 continue
             intent, confidence, reading, ranking = self.read(message)
+            # Kept beside Rasa's intent, which a warning sign overrides: the question is
+            # answered once the person says they are safe (actions/safety.py).
+            reading["intent"] = intent
             message.set(INTENT, {"name": intent, "confidence": confidence}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             message.set(READING_KEY, reading, add_to_output=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, SlotSet
 
-from actions.safety import ActionRedFlag, describe
+from actions.safety import ActionGoOn, ActionRedFlag, describe
 from tests.actions.trackers import run, tracker_for
 
 
@@ -77,3 +77,35 @@ def test_several_signs_are_named_in_plain_words():
     assert describe(["numbness or tingling"]) == "numbness or tingling"
     assert describe(["a", "b"]) == "a and b"
     assert describe(["a", "b", "c"]) == "a, b and c"
+
+
+def test_a_question_that_came_with_a_warning_sign_waits_for_the_person_to_be_safe():
+    tracker = red_flag_tracker(NUMB)
+    tracker.latest_message["text"] = "my legs went numb, also what is an MRI?"
+    tracker.latest_message["entities"] = [
+        {"entity": "test", "value": "mri", "start": 32, "end": 35, "confidence": None}
+    ]
+    tracker.latest_message["reading"] = {"intent": "ask_what_is", "subject": None}
+    _, events = run(ActionRedFlag(), tracker)
+    (pending,) = [e["value"] for e in events if e.get("name") == "pending_question"]
+    assert pending["intent"]["name"] == "ask_what_is"
+    assert pending["entities"] == [{"entity": "test", "value": "mri", "start": 32, "end": 35}]
+
+
+def test_a_warning_sign_alone_leaves_no_question_waiting():
+    _, events = run(ActionRedFlag(), red_flag_tracker(NUMB))
+    assert SlotSet("pending_question", None) in events
+
+
+def test_going_on_asks_the_waiting_question_again_after_a_listen():
+    pending = {"text": "what is an MRI?", "intent": {"name": "ask_what_is", "confidence": 1.0}}
+    tracker = tracker_for("ok go on", "safe_to_go_on", slots={"pending_question": pending})
+    _, events = run(ActionGoOn(), tracker)
+    assert events[0] == SlotSet("pending_question", None)
+    assert events[1] == ActionExecuted("action_listen")
+    assert events[2]["event"] == "user" and events[2]["parse_data"] == pending
+
+
+def test_going_on_with_nothing_waiting_says_what_it_can_do():
+    messages, events = run(ActionGoOn(), tracker_for("go on", "safe_to_go_on"))
+    assert messages[0]["response"] == "utter_help" and events == []
