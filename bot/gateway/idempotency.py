@@ -27,15 +27,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import redis.asyncio as redis
 from redis.exceptions import RedisError
+
+from bot.gateway.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 120.0
 MAX_REMEMBERED = 10_000
 KEY_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-REDIS_TIMEOUT_SECONDS = 1.0
 POLL_SECONDS = 0.1
 _PENDING = b"pending"
 
@@ -68,15 +68,7 @@ class IdempotentSends:
         self._max = max_remembered
         self._clock = clock
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
-        self._redis = (
-            redis.Redis.from_url(
-                redis_url,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-            )
-            if redis_url
-            else None
-        )
+        self._redis = redis_client(redis_url) if redis_url else None
 
     async def close(self) -> None:
         if self._redis is not None:
