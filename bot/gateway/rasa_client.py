@@ -72,12 +72,35 @@ class RasaClient:
             limits=httpx.Limits(max_keepalive_connections=0),
             transport=transport,
         )
+        self._unwaited: set[asyncio.Task] = set()
 
     async def close(self) -> None:
+        for task in self._unwaited:
+            task.cancel()
         await self._http.aclose()
         await self._fresh_http.aclose()
         if self._stores is not None:
             await self._stores.close()
+
+    async def send_message_waiting_at_most(
+        self, sender: str, message: str, seconds: float
+    ) -> list[dict[str, Any]]:
+        """`send_message`, but RasaTimeout after `seconds`. The message itself goes on to Rasa
+        (within Rasa's usual time limit), so a Rasa that is slow but working still records it
+        in the conversation instead of having it cut off."""
+        task = asyncio.create_task(self.send_message(sender, message))
+        # The event loop keeps only weak references to tasks: hold this one until it is done.
+        self._unwaited.add(task)
+        task.add_done_callback(self._forget_task)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), seconds)
+        except asyncio.TimeoutError as error:
+            raise RasaTimeout() from error
+
+    def _forget_task(self, task: asyncio.Task) -> None:
+        self._unwaited.discard(task)
+        if not task.cancelled():
+            task.exception()  # a failure after the wait was already answered for
 
     async def send_message(self, sender: str, message: str) -> list[dict[str, Any]]:
         down = [name for name, status in (await self.store_statuses()).items() if not status.ok]

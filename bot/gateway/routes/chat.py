@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Annotated, Any
 
@@ -113,15 +112,18 @@ async def _ask_assistant(
         settings.red_flag_timeout_seconds if signs is not None else settings.rasa_timeout_seconds
     )
     try:
-        replies = await asyncio.wait_for(rasa.send_message(body.sender, body.message), deadline)
-    except (RasaTimeout, asyncio.TimeoutError):
+        replies = await rasa.send_message_waiting_at_most(body.sender, body.message, deadline)
+    except RasaTimeout:
         logger.warning("Rasa did not answer within %.1f s", deadline)
         replies = []
     except RasaUnavailable as error:
         logger.warning("Rasa unavailable: %s", error)
         replies = []
-    if replies:
-        return await apply_forget_requests(replies, body.sender, conversations)
+    else:
+        if replies:
+            return await apply_forget_requests(replies, body.sender, conversations)
+        # Rasa does this when an action fails (the action server is down, for one).
+        logger.warning("Rasa answered with no message")
     if signs is not None:
         # Logged: an operator must know that the assistant failed a person with a warning sign.
         logger.warning("a message with a warning sign got the gateway's own emergency reply")

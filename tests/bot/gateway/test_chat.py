@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -228,3 +230,25 @@ def test_openapi_docs_are_served(client):
 def test_rasa_client_closes_cleanly():
     rasa = RasaClient("http://127.0.0.1:1", "http://127.0.0.1:1", "t", 1.0)
     asyncio.run(rasa.close())
+
+
+def test_warning_sign_rasa_answers_late_is_still_recorded_by_rasa():
+    """The gateway stops waiting at its deadline, not the message: Rasa still gets to finish."""
+    finished: list[str] = []
+
+    async def slow_rasa(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.5)
+        finished.append(json.loads(request.content)["message"])
+        return httpx.Response(200, json=[{"recipient_id": "p1", "text": "late"}])
+
+    settings = Settings(_env_file=None, red_flag_timeout_seconds=0.1)
+    rasa = RasaClient(
+        settings.rasa_url, settings.action_server_url, "t", 2.0, httpx.MockTransport(slow_rasa)
+    )
+    with TestClient(create_app(settings, rasa=rasa)) as client:
+        response = client.post(URL, json={"sender": "p1", "message": WARNING_SIGN})
+        assert gateway_reply(response) == "red_flag"
+        deadline = time.monotonic() + 5
+        while not finished and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert finished == [WARNING_SIGN]

@@ -194,3 +194,17 @@ async def test_chat_refuses_a_malformed_idempotency_key_with_a_json_error(gatewa
     assert response.json()["error"] == "invalid_request"
     assert "idempotency-key" in response.json()["detail"].lower()
     assert slow_rasa.received == []
+
+
+def test_widget_on_a_clinics_site_may_send_an_idempotency_key(make_client):
+    client = make_client(cors_origins="https://clinic.example")
+    preflight = client.options(
+        URL,
+        headers={
+            "Origin": "https://clinic.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, idempotency-key",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "idempotency-key" in preflight.headers["access-control-allow-headers"].lower()

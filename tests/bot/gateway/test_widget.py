@@ -8,9 +8,9 @@ from pydantic import ValidationError
 from settings.bot import Settings
 
 CLINIC = "https://clinic.example"
+# No phone on the tag: the widget shows the gateway's, the one the assistant gives.
 EMBED_TAG = (
-    '<script src="/widget.js" data-title="Bone test guide" data-clinic-phone="(555) 010-0199"'
-    ' data-color="#00695c" defer></script>'
+    '<script src="/widget.js" data-title="Bone test guide" data-color="#00695c" defer></script>'
 )
 PREFLIGHT = {
     "Origin": CLINIC,
@@ -25,6 +25,7 @@ def test_demo_pages_embed_the_widget_with_one_script_tag(client, path):
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert EMBED_TAG in response.text
+    assert "data-clinic-phone" not in response.text
 
 
 @pytest.mark.parametrize(
