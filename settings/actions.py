@@ -6,25 +6,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseSettings, Field, SecretStr, root_validator
+from pydantic import Field, SecretStr, root_validator
 
 from settings import PROJECT_DIR, refuse_placeholders
-
-# A number from the range kept for fiction (555-0100 to 555-0199): fine for a demo, refused in
-# production so no real clinic ships it.
-DEMO_CLINIC_PHONE = "555-0100"
+from settings.clinic import ClinicSettings
 
 
-class ActionSettings(BaseSettings):
-    clinic_phone: str = Field(
-        DEMO_CLINIC_PHONE,
-        description="The clinic's phone number, given in every safety reply and nurse handoff.",
-    )
-    emergency_number: str = Field("911", description="Emergency services number.")
-    crisis_line: str = Field("988", description="Mental-health crisis line (call or text).")
-    environment: Literal["development", "production"] = Field(
-        "development", description="`production` refuses placeholder secrets and the demo phone."
-    )
+class ActionSettings(ClinicSettings):
     nurse_alert_mode: Literal["local_file", "slack", "teams"] = Field(
         "local_file",
         description="Where nurse alerts go: a local JSON-lines file, a Slack channel, or a "
@@ -63,10 +51,6 @@ class ActionSettings(BaseSettings):
         "channel. It is a secret: anyone with it can post there.",
     )
 
-    class Config:
-        env_file = PROJECT_DIR / ".env"
-        env_file_encoding = "utf-8"
-
     @root_validator(skip_on_failure=True)
     def alert_channel_is_configured(cls, values: dict) -> dict:
         mode = values["nurse_alert_mode"]
@@ -80,8 +64,11 @@ class ActionSettings(BaseSettings):
                 raise ValueError(f"NURSE_ALERT_MODE={mode} needs {name.upper()}")
         if values["environment"] != "development":
             refuse_placeholders(values, [n for n in needed if isinstance(values[n], SecretStr)])
-            if values["clinic_phone"] == DEMO_CLINIC_PHONE:
-                raise ValueError("CLINIC_PHONE is the demo number; set the clinic's real number")
+            # A file on one container's disk is read by no nurse: an alert would be lost.
+            if mode == "local_file":
+                raise ValueError(
+                    "NURSE_ALERT_MODE=local_file is for development; use slack or teams"
+                )
         return values
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
+from pydantic import Field, SecretStr, root_validator, validator
 
 from settings import PROJECT_DIR, refuse_placeholders
-from settings.actions import DEMO_CLINIC_PHONE
+from settings.clinic import ClinicSettings
 
-SECRET_FIELDS = ("slack_signing_secret", "slack_bot_token", "teams_app_password")
+SECRET_FIELDS = ("rasa_token", "slack_signing_secret", "slack_bot_token", "teams_app_password")
 
 
-class Settings(BaseSettings):
+class Settings(ClinicSettings):
     gateway_host: str = Field("127.0.0.1", description="Address the gateway listens on.")
     gateway_port: int = Field(8000, description="Port of the gateway, the only public port.")
     rasa_port: int = Field(5005, description="Port of the Rasa server (always on 127.0.0.1).")
@@ -26,6 +25,11 @@ class Settings(BaseSettings):
         "Set it so `make eval` can use the servers `make run` started.",
     )
     rasa_timeout_seconds: float = Field(10.0, description="How long the gateway waits for Rasa.")
+    red_flag_timeout_seconds: float = Field(
+        5.0,
+        description="How long the gateway waits for Rasa on a message with a warning sign "
+        "before it gives the emergency reply itself: well before the widget gives up (30 s).",
+    )
     tracker_store_url: str = Field(
         f"sqlite:///{PROJECT_DIR / 'var' / 'tracker.db'}",
         description="SQLAlchemy URL of the conversation store (SQLite file or PostgreSQL).",
@@ -58,20 +62,6 @@ class Settings(BaseSettings):
         description="Other websites that may embed the widget: comma-separated origins such as "
         "https://clinic.example (scheme and host, no path). Empty: same origin only.",
     )
-    environment: Literal["development", "production"] = Field(
-        "development", description="`production` refuses placeholder secrets at start."
-    )
-    clinic_name: str = Field(
-        "your care team",
-        description="Who the widget tells patients to call, as in 'call NAME at PHONE'.",
-    )
-    clinic_phone: str = Field(
-        DEMO_CLINIC_PHONE,
-        description="The clinic's phone number, given in every safety reply and nurse handoff "
-        "and shown by the widget.",
-    )
-    emergency_number: str = Field("911", description="Emergency services number.")
-    crisis_line: str = Field("988", description="Mental-health crisis line (call or text).")
     slack_signing_secret: SecretStr = Field(
         "",
         description="Slack app's Signing Secret (Basic Information). Empty: Slack is off and "
@@ -104,10 +94,6 @@ class Settings(BaseSettings):
         description="OAuth endpoint that gives the bot its token for posting Teams replies; "
         "single-tenant bots use https://login.microsoftonline.com/<tenant id>/oauth2/v2.0/token.",
     )
-
-    class Config:
-        env_file = PROJECT_DIR / ".env"
-        env_file_encoding = "utf-8"
 
     @validator("cors_origins")
     def origins_are_scheme_and_host(cls, value: str) -> str:

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.gateway.errors import error_body
-
-
-async def _reply(send: Send, status: int, code: str, detail: str) -> None:
-    body = json.dumps(error_body(code, detail)).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+from bot.gateway.errors import send_error
 
 
 class BodyLimitMiddleware:
@@ -40,15 +23,18 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        # Latin-1, as Starlette reads headers: it decodes any byte (bad ones get a 400 outside).
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         too_big = f"The request body must be at most {self.max_bytes} bytes."
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await _reply(send, 413, "body_too_large", too_big)
+            await send_error(send, 413, "body_too_large", too_big)
             return
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if scope["path"].startswith(self.json_paths_prefix) and content_type != "application/json":
-            await _reply(send, 415, "unsupported_media_type", "Send the body as application/json.")
+            await send_error(
+                send, 415, "unsupported_media_type", "Send the body as application/json."
+            )
             return
 
         chunks: list[bytes] = []
@@ -60,7 +46,7 @@ class BodyLimitMiddleware:
                 return
             size += len(message.get("body", b""))
             if size > self.max_bytes:
-                await _reply(send, 413, "body_too_large", too_big)
+                await send_error(send, 413, "body_too_large", too_big)
                 return
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)

@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from bot.gateway.conversations import ConversationStore
+from bot.gateway.idempotency import IdempotentSends
+from bot.gateway.own_replies import OwnReplies
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import RateLimiter
 from settings.bot import Settings
@@ -28,7 +30,17 @@ def get_conversations(request: Request) -> ConversationStore:
     return request.app.state.conversations
 
 
+def get_own_replies(request: Request) -> OwnReplies:
+    return request.app.state.own_replies
+
+
+def get_idempotent_sends(request: Request) -> IdempotentSends:
+    return request.app.state.sends
+
+
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
+OwnRepliesDep = Annotated[OwnReplies, Depends(get_own_replies)]
+IdempotentSendsDep = Annotated[IdempotentSends, Depends(get_idempotent_sends)]

@@ -12,12 +12,17 @@ from bot.gateway.body_limits import BodyLimitMiddleware
 from bot.gateway.chat_apps import ChatApps
 from bot.gateway.conversations import ConversationStore
 from bot.gateway.errors import install_error_handlers
+from bot.gateway.header_check import HeaderCheckMiddleware
+from bot.gateway.idempotency import IdempotentSends
 from bot.gateway.logging_setup import configure_logging
+from bot.gateway.own_replies import OwnReplies
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import RateLimiter
 from bot.gateway.routes import channels, chat, conversations, health, widget
 from bot.gateway.store_probes import StoreProbes
 from settings.bot import Settings, get_settings
+
+IN_FLIGHT_MARGIN_SECONDS = 5.0
 
 
 def create_app(
@@ -33,6 +38,7 @@ def create_app(
         yield
         await app.state.chat_apps.close()
         await app.state.rasa.close()
+        await app.state.sends.close()
         app.state.conversations.close()
 
     app = FastAPI(
@@ -50,10 +56,18 @@ def create_app(
         stores=StoreProbes.from_settings(settings),
     )
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.own_replies = OwnReplies.from_settings(settings)
+    app.state.sends = IdempotentSends(
+        # An answer takes at most Rasa's time limit, plus a moment for a "forget me".
+        in_flight_seconds=settings.rasa_timeout_seconds + IN_FLIGHT_MARGIN_SECONDS,
+        redis_url=settings.redis_url,
+    )
     app.state.conversations = ConversationStore(settings.tracker_store_url)
     app.state.chat_apps = chat_apps or ChatApps.from_settings(settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    # Added last so it wraps the body limit: its 413/415 answers reach other sites' widgets too.
+    # Outside the body limit, which reads headers first.
+    app.add_middleware(HeaderCheckMiddleware)
+    # Added last so it wraps the checks: their 400/413/415 answers reach other sites' widgets too.
     # The widget reads its config (GET), chats (POST) and ends a chat (DELETE); each message
     # carries its Idempotency-Key and the conversation's token, and reads a new token back.
     app.add_middleware(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
 
 
 RASA_KEEPALIVE_SECONDS = 2.0
+# Raised before any response came back: the connection was closed or reset under the request,
+# as a pooled connection to a worker that has died is.
+CLOSED_BEFORE_REPLY = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+logger = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
@@ -28,6 +34,14 @@ class SharedStoreDown(RasaUnavailable):
 
 class RasaTimeout(Exception):
     """Rasa did not answer in time."""
+
+
+class _NotDelivered(Exception):
+    """This worker did not take the message, so another one may, with no double answer."""
+
+
+class _ClosedBeforeReply(Exception):
+    """The connection failed before any response: worth once more on a fresh connection."""
 
 
 class RasaClient:
@@ -52,35 +66,95 @@ class RasaClient:
             limits=httpx.Limits(keepalive_expiry=RASA_KEEPALIVE_SECONDS),
             transport=transport,
         )
+        # For a second try: it keeps no connection, so each request opens its own.
+        self._fresh_http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=2.0),
+            limits=httpx.Limits(max_keepalive_connections=0),
+            transport=transport,
+        )
+        self._unwaited: set[asyncio.Task] = set()
 
     async def close(self) -> None:
+        for task in self._unwaited:
+            task.cancel()
         await self._http.aclose()
+        await self._fresh_http.aclose()
         if self._stores is not None:
             await self._stores.close()
+
+    async def send_message_waiting_at_most(
+        self, sender: str, message: str, seconds: float
+    ) -> list[dict[str, Any]]:
+        """`send_message`, but RasaTimeout after `seconds`. The message itself goes on to Rasa
+        (within Rasa's usual time limit), so a Rasa that is slow but working still records it
+        in the conversation instead of having it cut off."""
+        task = asyncio.create_task(self.send_message(sender, message))
+        # The event loop keeps only weak references to tasks: hold this one until it is done.
+        self._unwaited.add(task)
+        task.add_done_callback(self._forget_task)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), seconds)
+        except asyncio.TimeoutError as error:
+            raise RasaTimeout() from error
+
+    def _forget_task(self, task: asyncio.Task) -> None:
+        self._unwaited.discard(task)
+        if not task.cancelled():
+            task.exception()  # a failure after the wait was already answered for
 
     async def send_message(self, sender: str, message: str) -> list[dict[str, Any]]:
         down = [name for name, status in (await self.store_statuses()).items() if not status.ok]
         if down:
             raise SharedStoreDown(f"{' and '.join(down)} down")
+        body = {"sender": sender, "message": message}
         for url in self._workers.candidates(sender):
             try:
-                response = await self._http.post(
-                    f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
-                )
-            except (httpx.ConnectError, httpx.ConnectTimeout):
-                # The message never reached this worker, so another one can take it with no
-                # risk of answering it twice. Any later failure is final for the same reason.
+                replies = await self._send_to_worker(url, body)
+            except _NotDelivered:
                 self._workers.mark_down(url)
                 continue
-            except httpx.TimeoutException as error:
-                raise RasaTimeout() from error
-            except httpx.HTTPError as error:
-                raise RasaUnavailable(type(error).__name__) from error
             self._workers.mark_up(url)
-            if response.status_code != 200:
-                raise RasaUnavailable(f"Rasa answered {response.status_code}")
+            return replies
+        raise RasaUnavailable("no Rasa worker took the message")
+
+    async def _send_to_worker(self, url: str, body: dict[str, str]) -> list[dict[str, Any]]:
+        """On a pooled connection, then once on a fresh one if that failed before any reply."""
+        for http in (self._http, self._fresh_http):
+            try:
+                return await self._post(http, f"{url}/webhooks/rest/webhook", body)
+            except _ClosedBeforeReply as closed:
+                logger.info("Rasa at %s closed the connection before replying: %s", url, closed)
+        raise _NotDelivered()
+
+    async def _post(
+        self, http: httpx.AsyncClient, url: str, body: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        try:
+            # Streamed, so a failure before the response is told apart from one during it.
+            response = await http.send(http.build_request("POST", url, json=body), stream=True)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise _NotDelivered() from error
+        except httpx.TimeoutException as error:
+            raise RasaTimeout() from error
+        except CLOSED_BEFORE_REPLY as error:
+            raise _ClosedBeforeReply(type(error).__name__) from error
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        # Rasa has begun to answer: whatever happens now is final, never sent again.
+        try:
+            await response.aread()
+        except httpx.TimeoutException as error:
+            raise RasaTimeout() from error
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        finally:
+            await response.aclose()
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered {response.status_code}")
+        try:
             return response.json()
-        raise RasaUnavailable("no Rasa worker accepted the connection")
+        except ValueError as error:
+            raise RasaUnavailable("Rasa answered with no JSON") from error
 
     async def worker_statuses(self) -> list[PartStatus]:
         """One status per Rasa worker, in the order of the settings."""

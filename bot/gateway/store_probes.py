@@ -14,13 +14,12 @@ import time
 from collections.abc import Callable
 
 import psycopg2
-import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from bot.gateway.redis_client import redis_client
 from bot.gateway.status import PartStatus
 from settings.bot import Settings, postgres_dsn
 
-REDIS_TIMEOUT_SECONDS = 1.0
 POSTGRES_TIMEOUT_SECONDS = 2
 # Each PostgreSQL check opens a connection (a server process), so one result serves every
 # message for this long instead of costing one per message.
@@ -34,15 +33,7 @@ class StoreProbes:
         postgres_url: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._redis = (
-            redis.Redis.from_url(
-                redis_url,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-            )
-            if redis_url
-            else None
-        )
+        self._redis = redis_client(redis_url) if redis_url else None
         self._postgres_dsn = postgres_dsn(postgres_url) if postgres_url else None
         self._clock = clock
         self._postgres_result: tuple[float, PartStatus] | None = None

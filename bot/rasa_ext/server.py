@@ -1,10 +1,12 @@
-"""`python -m bot.rasa_ext.server run ...`: Rasa's own command line, with one fix applied first.
+"""`python -m bot.rasa_ext.server run ...`: Rasa's own command line, with two fixes applied first.
 
-Rasa checks every action server reply with `jsonschema.validate`, which validates the (fixed)
-response schema against the JSON Schema meta-schema again on every call. Profiling a running
-Rasa with py-spy showed that re-check taking about 60 % of Rasa's CPU in a conversation, since
-each turn runs one or more custom actions. The fix compiles the schema once and validates each
-reply against it: same checks, same error, without the repeated meta-schema pass.
+The first is in `response_filling.py`: button entities are not taken for slot placeholders.
+The second: Rasa checks every action server reply with `jsonschema.validate`, which validates
+the (fixed) response schema against the JSON Schema meta-schema again on every call. Profiling
+a running Rasa with py-spy showed that re-check taking about 60 % of Rasa's CPU in a
+conversation, since each turn runs one or more custom actions. The fix compiles the schema
+once and validates each reply against it: same checks, same error, without the repeated
+meta-schema pass.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+
+from bot.rasa_ext import response_filling
 
 # Rasa's own wording for a reply that does not fit the schema (rasa/core/actions/action.py).
 _INVALID_REPLY = (
@@ -44,6 +48,7 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 
 def apply() -> None:
+    response_filling.apply()
     RemoteAction._validate_action_result = validate_action_result
 
 

@@ -39,6 +39,8 @@ class Stack:
     action_port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    # Where the log of the latest start begins and where it was when /healthz first said 200.
+    startup_log: tuple[int, int] = (0, 0)
 
     @property
     def url(self) -> str:
@@ -65,6 +67,7 @@ class Stack:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.var_dir / "stack.log"
         log = self.log_path.open("ab")
+        log_start = log.tell()
         began = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.supervisor.run"],
@@ -79,6 +82,7 @@ class Stack:
                 raise RuntimeError(f"the stack exited early; see {self.log_path}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    self.startup_log = (log_start, self.log_path.stat().st_size)
                     return time.monotonic() - began
             except httpx.HTTPError:
                 pass
@@ -97,10 +101,18 @@ class Stack:
                 self.process.wait()
         self.process = None
 
-    def say(self, sender: str, message: str) -> list[dict]:
+    def log_since(self, offset: int, end: int | None = None) -> str:
+        """What every process wrote to the log from `offset` (a size of the log) on."""
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read(None if end is None else end - offset).decode(errors="replace")
+
+    def say(self, sender: str, message: str, idempotency_key: str | None = None) -> list[dict]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         response = httpx.post(
             f"{self.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
+            headers=headers,
             timeout=30,
         )
         response.raise_for_status()

@@ -97,3 +97,85 @@ def test_dockerfile_passes_hadolint():
         [str(hadolint), "--no-color", str(DEPLOY / "Dockerfile")], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
+
+
+def network_policy_sources(app: str) -> tuple[set[str], set[int]]:
+    """The apps whose pods may connect to `app`'s pods, and on which ports, by every policy."""
+    sources, ports = set(), set()
+    for policy in kubernetes_objects():
+        if policy["kind"] != "NetworkPolicy":
+            continue
+        if policy["spec"]["podSelector"].get("matchLabels") != {"app": app}:
+            continue
+        assert policy["spec"]["policyTypes"] == ["Ingress"]
+        for rule in policy["spec"]["ingress"]:
+            for peer in rule["from"]:
+                # Only pods of this namespace, named by app: no IP ranges, no other namespaces.
+                assert peer.keys() == {"podSelector"}
+                sources.add(peer["podSelector"]["matchLabels"]["app"])
+            ports |= {port["port"] for port in rule["ports"]}
+    return sources, ports
+
+
+@pytest.mark.parametrize(
+    ("app", "allowed", "port"),
+    [
+        ("rasa", {"gateway"}, 5005),
+        ("actions", {"rasa", "gateway"}, 5055),
+        ("postgres", {"rasa", "gateway"}, 5432),
+        ("redis", {"rasa", "gateway"}, 6379),
+    ],
+)
+def test_kubernetes_lets_only_the_parts_that_need_it_reach_each_pod(app, allowed, port):
+    assert network_policy_sources(app) == (allowed, {port})
+
+
+def test_kubernetes_every_part_runs_in_production_with_one_clinic_phone():
+    phones = []
+    for kind, name in [
+        ("Deployment", "actions"),
+        ("StatefulSet", "rasa"),
+        ("Deployment", "gateway"),
+    ]:
+        env = container_env(kubernetes_object(kind, name))
+        assert env["ENVIRONMENT"]["value"] == "production"
+        phones.append(env["CLINIC_PHONE"]["valueFrom"])
+    assert phones[0] == phones[1] == phones[2]
+
+
+def test_kubernetes_nurse_alerts_come_from_configuration_never_the_local_file_default():
+    env = container_env(kubernetes_object("Deployment", "actions"))
+    assert "valueFrom" in env["NURSE_ALERT_MODE"]
+
+
+def compose_networks_of(service: dict) -> list[str]:
+    return service.get("networks", ["default"])
+
+
+def test_compose_rasa_and_actions_share_only_the_internal_network_with_other_services():
+    config = compose()
+    networks, services = config["networks"], config["services"]
+    members: dict[str, set[str]] = {}
+    for name, service in services.items():
+        for network in compose_networks_of(service):
+            members.setdefault(network, set()).add(name)
+    workers = {name for name in services if name.startswith("rasa-")}
+    for group in (workers, {"actions"}):
+        for network in compose_networks_of(services[next(iter(group))]):
+            if not networks[network].get("internal"):
+                assert members[network] <= group, f"{network} opens {group} to others"
+    (internal,) = [name for name, network in networks.items() if network.get("internal")]
+    assert {"gateway", "actions", *workers} <= members[internal]
+    assert [name for name in members if "gateway" in members[name] and name != internal] == [
+        "public"
+    ]
+
+
+def test_compose_every_part_runs_in_production_and_alerts_never_go_to_a_file():
+    services = compose()["services"]
+    for name in ["gateway", "actions", *[n for n in services if n.startswith("rasa-")]]:
+        environment = services[name]["environment"]
+        assert environment["ENVIRONMENT"] == "production"
+        assert environment["CLINIC_PHONE"] == "${CLINIC_PHONE:?set CLINIC_PHONE}"
+    alert_mode = services["actions"]["environment"]["NURSE_ALERT_MODE"]
+    assert alert_mode.startswith("${NURSE_ALERT_MODE:?")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import uuid
 
@@ -91,3 +92,19 @@ def test_an_idle_connection_is_still_open_after_a_client_s_keep_alive_window(sta
         time.sleep(6)
         connection.sendall(request)
         assert read_response(connection).startswith(b"HTTP/1.1 200")
+
+
+def test_header_byte_that_is_not_utf8_gets_a_400_from_the_running_gateway(stack: Stack):
+    body = b'{"sender": "e2e-bytes", "message": "hi"}'
+    request = (
+        b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nX-Clinic: caf\xe9\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
+    )
+    with socket.create_connection(("127.0.0.1", stack.gateway_port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b'"invalid_header"' in answer

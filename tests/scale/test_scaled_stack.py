@@ -87,6 +87,18 @@ def wait_until_healthy(stack: Stack) -> None:
         time.sleep(0.5)
 
 
+def gateway_reply(replies: list[dict]) -> str | None:
+    """What the gateway answered itself, when Rasa gave no answer; None for Rasa's own."""
+    return next(
+        (
+            r["custom"]["gateway_reply"]
+            for r in replies
+            if "gateway_reply" in (r.get("custom") or {})
+        ),
+        None,
+    )
+
+
 def converse(stack: Stack, sender: str) -> list[list[dict]]:
     return [stack.say(sender, text) for text in TURNS]
 
@@ -159,7 +171,9 @@ def test_conversations_continue_with_their_history_after_postgres_restarts(
         )
 
 
-def test_redis_down_shows_in_healthz_and_chat_answers_503_quickly(scaled_stack, datastores):
+def test_redis_down_shows_in_healthz_and_chat_answers_its_own_reply_quickly(
+    scaled_stack, datastores
+):
     _, redis = datastores
     redis.stop()
     try:
@@ -175,39 +189,49 @@ def test_redis_down_shows_in_healthz_and_chat_answers_503_quickly(scaled_stack, 
         redis.start()
     assert health.status_code == 503
     assert health.json()["redis"] == "down"
-    assert chat.status_code == 503
-    assert chat.json()["error"] == "assistant_unavailable"
+    assert chat.status_code == 200
+    assert gateway_reply(chat.json()) == "unavailable"
     assert elapsed < QUICK_SECONDS
     wait_until_healthy(scaled_stack)
     assert "whole skeleton" in texts(scaled_stack.say("redis-down", "what is a bone scan"))
 
 
-def test_killed_worker_conversation_goes_on_at_the_other_worker_with_history(
+def say_in_parallel(stack: Stack, senders: list[str], text: str) -> list[list[dict]]:
+    with ThreadPoolExecutor(len(senders)) as pool:
+        return list(pool.map(lambda sender: stack.say(sender, text), senders))
+
+
+def test_worker_killed_between_turns_of_twenty_conversations_costs_no_answer_nor_history(
     scaled_stack, datastores
 ):
+    """The gateway holds pooled connections to the worker when it dies; the turns after must
+    not fail on them (they did: 6 of 40 with "Rasa unavailable: ReadError"), and the
+    conversations that worker had go on at the other one with what they remembered."""
     postgres, _ = datastores
     wait_until_every_worker_answers(scaled_stack, workers(scaled_stack))
-    sender = "killed-worker-1"
-    first = scaled_stack.say(sender, "what is a bone scan")
-    assert "whole skeleton" in texts(first)
-    port = int(preferred_worker(scaled_stack, sender).rsplit(":", 1)[1])
+    senders = [f"kill-between-{n}" for n in range(PARALLEL_CONVERSATIONS)]
+    said = ["what is a bone scan", "what does it show?", "what is a blastic lesion"]
+    answered = [say_in_parallel(scaled_stack, senders, said[0])]
+    # At once, while the gateway's connections to it are still pooled; no request in flight.
+    port = int(worker_urls(scaled_stack)[0].rsplit(":", 1)[1])
+    assert any(preferred_worker(scaled_stack, sender).endswith(f":{port}") for sender in senders)
     (victim,) = worker_processes(scaled_stack, port)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait(timeout=10)
+    answered += [say_in_parallel(scaled_stack, senders, text) for text in said[1:]]
 
+    for turn, replies in enumerate(answered):
+        for sender, reply in zip(senders, replies, strict=True):
+            assert texts(reply) and gateway_reply(reply) is None, f"turn {turn} of {sender}"
     # The follow-up only makes sense with the remembered subject (the bone scan); the
     # respelling not yet given is given now, and not again after (a slot kept).
-    after = scaled_stack.say(sender, "what does it show?")
-    assert "denser" in texts(after)
-    assert BLASTIC_RESPELLING.search(texts(after))
-    again = scaled_stack.say(sender, "what is a blastic lesion")
-    assert not BLASTIC_RESPELLING.search(texts(again))
-    assert_stored_exactly_once(
-        postgres.url,
-        sender,
-        ["what is a bone scan", "what does it show?", "what is a blastic lesion"],
-        len(first) + len(after) + len(again),
-    )
+    for after, again in zip(answered[1], answered[2], strict=True):
+        assert "denser" in texts(after)
+        assert BLASTIC_RESPELLING.search(texts(after))
+        assert not BLASTIC_RESPELLING.search(texts(again))
+    for n, sender in enumerate(senders):
+        replies = sum(len(turn[n]) for turn in answered)
+        assert_stored_exactly_once(postgres.url, sender, said, replies)
     # The supervisor has started a new worker in its place (it loads its model meanwhile).
     replacements = worker_processes(scaled_stack, port)
     assert len(replacements) == 1

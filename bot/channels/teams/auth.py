@@ -15,11 +15,13 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
 logger = logging.getLogger(__name__)
@@ -27,10 +29,18 @@ logger = logging.getLogger(__name__)
 BEARER = re.compile(r"Bearer\s+(\S+)", re.IGNORECASE)
 ALGORITHMS = ["RS256"]
 CLOCK_SKEW_SECONDS = 5 * 60  # Microsoft asks bots to allow five minutes of clock skew
-KEYS_MAX_AGE_SECONDS = 24 * 60 * 60
+# Microsoft's Bot Framework SDKs refresh the keys every 24 hours...
+KEYS_REFRESH_SECONDS = 24 * 60 * 60
+# ...and older ones every 5 days. Keys not refreshed for that long are dropped: a key Microsoft
+# has withdrawn must not be trusted for ever because its metadata URL stopped answering.
+KEYS_MAX_AGE_SECONDS = 5 * 24 * 60 * 60
 # An unknown key id makes us fetch the keys again (Microsoft rotates them), but at most this
 # often, so made-up key ids cannot turn us into a flood of requests to the metadata URL.
 REFETCH_AFTER_SECONDS = 60
+# After a failed fetch, no other is tried for this long, doubling with each failure up to the
+# cap: while Microsoft is unreachable each request gets its 503 at once, not after a fetch.
+FAILED_FETCH_WAIT_SECONDS = 2.0
+FAILED_FETCH_MAX_WAIT_SECONDS = 300.0
 REPLY_TOKEN_SCOPE = "https://api.botframework.com/.default"
 HTTP_TIMEOUT_SECONDS = 10.0
 
@@ -69,13 +79,17 @@ class IncomingTokenVerifier:
         metadata_url: str,
         issuer: str,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._app_id = app_id
         self._metadata_url = metadata_url
         self._issuer = issuer
         self._transport = transport
+        self._clock = clock
         self._keys: dict[str, SigningKey] = {}
         self._fetched_at = float("-inf")
+        self._failed_fetches = 0
+        self._next_fetch_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def verify(self, token: str, activity: dict[str, Any]) -> dict[str, Any]:
@@ -118,36 +132,78 @@ class IncomingTokenVerifier:
 
     async def _signing_key(self, kid: str) -> SigningKey | None:
         async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            stale = age > KEYS_MAX_AGE_SECONDS
-            if stale or (kid not in self._keys and age > REFETCH_AFTER_SECONDS):
-                try:
-                    self._keys = await self._fetch_keys()
-                    self._fetched_at = time.monotonic()
-                except (httpx.HTTPError, ValueError, KeyError) as error:
-                    logger.warning("could not fetch Bot Framework keys: %s", error)
-                    if not self._keys:
-                        raise KeysUnavailable() from error
+            age = self._clock() - self._fetched_at
+            if age > KEYS_MAX_AGE_SECONDS:
+                self._keys = {}
+            wanted = age > KEYS_REFRESH_SECONDS or (
+                kid not in self._keys and age > REFETCH_AFTER_SECONDS
+            )
+            if wanted and self._clock() >= self._next_fetch_at:
+                await self._refresh_keys()
+            if not self._keys:
+                raise KeysUnavailable()
             return self._keys.get(kid)
 
+    async def _refresh_keys(self) -> None:
+        try:
+            self._keys = await self._fetch_keys()
+        except KeysUnavailable as error:
+            self._failed_fetches += 1
+            wait = min(
+                FAILED_FETCH_MAX_WAIT_SECONDS,
+                FAILED_FETCH_WAIT_SECONDS * 2 ** (self._failed_fetches - 1),
+            )
+            self._next_fetch_at = self._clock() + wait
+            logger.warning(
+                "could not fetch Bot Framework keys (%s); next try in %.0f s", error, wait
+            )
+            return
+        self._fetched_at = self._clock()
+        self._failed_fetches = 0
+
     async def _fetch_keys(self) -> dict[str, SigningKey]:
-        async with httpx.AsyncClient(
-            timeout=HTTP_TIMEOUT_SECONDS, transport=self._transport
-        ) as http:
-            metadata = await http.get(self._metadata_url)
-            metadata.raise_for_status()
-            jwks = await http.get(metadata.json()["jwks_uri"])
-            jwks.raise_for_status()
+        """The RSA keys of the key set; KeysUnavailable for anything else, however malformed."""
+        try:
+            async with httpx.AsyncClient(
+                timeout=HTTP_TIMEOUT_SECONDS, transport=self._transport
+            ) as http:
+                metadata = await http.get(self._metadata_url)
+                metadata.raise_for_status()
+                jwks_uri = _field(metadata.json(), "jwks_uri", str)
+                jwks = await http.get(jwks_uri)
+                jwks.raise_for_status()
+                listed = _field(jwks.json(), "keys", list)
+        except (httpx.HTTPError, ValueError) as error:
+            raise KeysUnavailable(f"{type(error).__name__}: {error}") from error
         keys = {}
-        for jwk in jwks.json()["keys"]:
+        for jwk in listed:
+            kid = jwk.get("kid") if isinstance(jwk, dict) else None
+            endorsements = jwk.get("endorsements", []) if isinstance(jwk, dict) else None
+            if not (isinstance(kid, str) and kid and isinstance(endorsements, list)):
+                logger.warning("skipping a Bot Framework key without an id or endorsements")
+                continue
             try:
                 public_key = RSAAlgorithm.from_jwk(json.dumps(jwk))
-            except (jwt.InvalidKeyError, ValueError, KeyError):
-                logger.warning("skipping a Bot Framework key that is not RSA: %s", jwk.get("kid"))
+            except (jwt.InvalidKeyError, ValueError, KeyError, TypeError):
+                public_key = None
+            # A private key (with "d") loads too, but cannot check a signature.
+            if not isinstance(public_key, RSAPublicKey):
+                logger.warning(
+                    "skipping a Bot Framework key that is not an RSA public key: %s", kid
+                )
                 continue
-            if jwk.get("kid"):
-                keys[jwk["kid"]] = SigningKey(public_key, tuple(jwk.get("endorsements", ())))
+            keys[kid] = SigningKey(public_key, tuple(str(e) for e in endorsements))
+        if not keys:
+            raise KeysUnavailable("the key set holds no usable key")
         return keys
+
+
+def _field(document: Any, name: str, kind: type) -> Any:
+    """document[name] when the document is a JSON object and the value of the expected type."""
+    value = document.get(name) if isinstance(document, dict) else None
+    if not isinstance(value, kind):
+        raise ValueError(f"no {name} of type {kind.__name__} in the document")
+    return value
 
 
 class ReplyTokens:

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Extra, Field, validator
 
-from bot.gateway.deps import ConversationsDep, LimiterDep, RasaDep, SettingsDep
-from bot.gateway.errors import ApiError
+from bot.gateway.conversations import ConversationStore
+from bot.gateway.deps import (
+    ConversationsDep,
+    IdempotentSendsDep,
+    LimiterDep,
+    OwnRepliesDep,
+    RasaDep,
+    SettingsDep,
+)
 from bot.gateway.forget import apply_forget_requests
-from bot.gateway.rasa_client import RasaTimeout, RasaUnavailable
+from bot.gateway.idempotency import KEY_PATTERN, StoredReply
+from bot.gateway.own_replies import OwnReplies
+from bot.gateway.rasa_client import RasaClient, RasaTimeout, RasaUnavailable
 from bot.gateway.rate_limit import enforce_rate_limit
+from settings.bot import Settings
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -48,10 +59,8 @@ class ChatMessage(BaseModel):
 ERRORS = {
     413: {"description": "Body larger than the limit"},
     415: {"description": "Body is not JSON"},
-    422: {"description": "Sender id or message is invalid"},
+    422: {"description": "Sender id, message or Idempotency-Key is invalid"},
     429: {"description": "Too many messages from this sender"},
-    503: {"description": "The assistant is not available"},
-    504: {"description": "The assistant took too long to answer"},
 }
 
 
@@ -62,22 +71,61 @@ async def rest_webhook(
     limiter: LimiterDep,
     settings: SettingsDep,
     conversations: ConversationsDep,
-) -> list[dict[str, Any]]:
-    """Send one message; get the bot's replies as Rasa's REST list of text, buttons, custom."""
+    own_replies: OwnRepliesDep,
+    sends: IdempotentSendsDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            regex=KEY_PATTERN,
+            description="Resending a message with the same key within two minutes gets the "
+            "first reply back; the assistant acts on it once. 1-64 letters, digits, _ and -.",
+        ),
+    ] = None,
+) -> JSONResponse:
+    """Send one message; get the bot's replies as Rasa's REST list of text, buttons, custom.
+
+    Always answers 200 with at least one reply once the message is accepted: if the assistant
+    fails, the gateway answers itself (a `custom` item `{"gateway_reply": ...}` says so).
+    """
     enforce_rate_limit(limiter, body.sender, "messages")
     if settings.log_message_text:
         logger.debug("message from %s: %r", body.sender, body.message)
+
+    async def answer() -> StoredReply:
+        replies = await _ask_assistant(body, rasa, settings, conversations, own_replies)
+        return StoredReply(200, replies)
+
+    reply = await (sends.run(body.sender, idempotency_key, answer) if idempotency_key else answer())
+    return JSONResponse(reply.body, status_code=reply.status)
+
+
+async def _ask_assistant(
+    body: ChatMessage,
+    rasa: RasaClient,
+    settings: Settings,
+    conversations: ConversationStore,
+    own_replies: OwnReplies,
+) -> list[dict[str, Any]]:
+    signs = own_replies.warning_signs(body.message)
+    # A warning sign gets an answer well before the widget gives up, from Rasa or from here.
+    deadline = (
+        settings.red_flag_timeout_seconds if signs is not None else settings.rasa_timeout_seconds
+    )
     try:
-        replies = await rasa.send_message(body.sender, body.message)
-    except RasaTimeout as error:
-        raise ApiError(
-            504, "assistant_timeout", "The assistant took too long to answer. Please try again."
-        ) from error
+        replies = await rasa.send_message_waiting_at_most(body.sender, body.message, deadline)
+    except RasaTimeout:
+        logger.warning("Rasa did not answer within %.1f s", deadline)
+        replies = []
     except RasaUnavailable as error:
         logger.warning("Rasa unavailable: %s", error)
-        raise ApiError(
-            503,
-            "assistant_unavailable",
-            "The assistant is not available right now. Please try again in a minute.",
-        ) from error
-    return await apply_forget_requests(replies, body.sender, conversations)
+        replies = []
+    else:
+        if replies:
+            return await apply_forget_requests(replies, body.sender, conversations)
+        # Rasa does this when an action fails (the action server is down, for one).
+        logger.warning("Rasa answered with no message")
+    if signs is not None:
+        # Logged: an operator must know that the assistant failed a person with a warning sign.
+        logger.warning("a message with a warning sign got the gateway's own emergency reply")
+        return own_replies.red_flag(body.sender, signs)
+    return own_replies.unavailable(body.sender)

@@ -203,6 +203,7 @@ def test_production_refuses_placeholder_secrets_and_the_demo_clinic_number():
             _env_file=None,
             environment="production",
             clinic_phone="312-555-0142",
+            clinic_name="Lakeside Oncology",
             nurse_alert_mode="slack",
             slack_bot_token="xoxb-your-token-here",
             slack_nurse_channel="C0NURSES",

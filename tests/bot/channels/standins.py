@@ -154,6 +154,8 @@ class BotFramework(_StandIn):
         super().__init__()
         self.key = SigningKeyPair.new()
         self.reply_token = f"reply-token-{uuid.uuid4().hex}"
+        # When set, the JWKS document served instead of the real one (to serve a broken one).
+        self.keys_document: Any = None
 
     @property
     def metadata_url(self) -> str:
@@ -171,6 +173,8 @@ class BotFramework(_StandIn):
         if call.path == "/openid":
             return 200, {"issuer": TEAMS_ISSUER, "jwks_uri": f"{self.url}/keys"}
         if call.path == "/keys":
+            if self.keys_document is not None:
+                return 200, self.keys_document
             return 200, {"keys": [self.key.jwk([TEAMS_CHANNEL, "webchat"])]}
         if call.path == "/oauth2/token":
             return 200, {"expires_in": 3600, "access_token": self.reply_token}

@@ -222,3 +222,20 @@ def test_teams_answers_503_when_the_signing_keys_cannot_be_fetched(
     )
     assert response.status_code == 503
     assert relayed(rasa_connectors, timeout=0.5) == []
+
+
+def test_teams_answers_503_not_500_when_the_key_set_is_malformed(
+    make_gateway, rasa_connectors, bot_framework
+):
+    bot_framework.keys_document = {"keys": ["not a key", {"kid": 7}]}
+    try:
+        response = make_gateway().post(
+            TEAMS,
+            json=bot_framework.activity("hi"),
+            headers={"Authorization": f"Bearer {bot_framework.token()}"},
+        )
+    finally:
+        bot_framework.keys_document = None
+    assert response.status_code == 503
+    assert response.json()["error"] == "teams_keys_unavailable"
+    assert relayed(rasa_connectors, timeout=0.5) == []

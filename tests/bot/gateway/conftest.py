@@ -24,6 +24,8 @@ class FakeRasa:
         self.model_file: str | None = "models/bonemets.tar.gz"
         self.actions_up = True
         self.rasa_up = True
+        self.status = 200
+        self.reply = REPLY
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if request.url.port == 5055:
@@ -35,7 +37,7 @@ class FakeRasa:
         if request.url.path == "/status":
             return httpx.Response(200, json={"model_file": self.model_file})
         self.received.append(json.loads(request.content))
-        return httpx.Response(200, json=REPLY)
+        return httpx.Response(self.status, json=self.reply)
 
 
 @pytest.fixture

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
+import time
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -106,12 +109,58 @@ def test_chat_rate_limits_each_sender_separately(make_client):
     assert client.post(URL, json={"sender": "calm", "message": "hi"}).status_code == 200
 
 
-def test_chat_answers_503_when_rasa_is_down(client, fake_rasa):
+WARNING_SIGN = "my legs went numb this morning and I can't control my bladder"
+
+
+def gateway_reply(response) -> str | None:
+    return next((r["custom"]["gateway_reply"] for r in response.json() if "custom" in r), None)
+
+
+def test_chat_answers_with_its_own_short_reply_when_rasa_is_down(client, fake_rasa):
     fake_rasa.rasa_up = False
+    response = client.post(URL, json={"sender": "p1", "message": "what is a bone scan?"})
+    assert response.status_code == 200
+    assert gateway_reply(response) == "unavailable"
+    (text,) = [r["text"] for r in response.json() if "text" in r]
+    assert text.startswith("I could not answer just now.")
+    assert "555-0100" in text
+    assert all(r["recipient_id"] == "p1" for r in response.json())
+
+
+def test_warning_sign_gets_the_emergency_reply_when_rasa_is_down(client, fake_rasa):
+    fake_rasa.rasa_up = False
+    response = client.post(URL, json={"sender": "p1", "message": WARNING_SIGN})
+    assert response.status_code == 200
+    assert gateway_reply(response) == "red_flag"
+    text = response.json()[0]["text"]
+    assert "call your care team now at 555-0100" in text
+    assert "call 911" in text and "988" in text
+
+
+def test_empty_reply_from_rasa_becomes_the_short_reply(client, fake_rasa):
+    fake_rasa.reply = []
+    response = client.post(URL, json={"sender": "p1", "message": "what is a bone scan?"})
+    assert response.status_code == 200
+    assert gateway_reply(response) == "unavailable"
+
+
+def test_empty_reply_to_a_warning_sign_becomes_the_emergency_reply(client, fake_rasa):
+    fake_rasa.reply = []
+    response = client.post(URL, json={"sender": "p1", "message": WARNING_SIGN})
+    assert gateway_reply(response) == "red_flag"
+
+
+def test_rasa_error_status_becomes_the_short_reply(client, fake_rasa):
+    fake_rasa.status = 500
     response = client.post(URL, json={"sender": "p1", "message": "hi"})
-    assert response.status_code == 503
-    assert response.json()["error"] == "assistant_unavailable"
-    assert "Traceback" not in response.text
+    assert response.status_code == 200
+    assert gateway_reply(response) == "unavailable"
+
+
+def test_rasa_reply_passes_unchanged_when_a_warning_sign_is_answered(client, fake_rasa):
+    response = client.post(URL, json={"sender": "p1", "message": WARNING_SIGN})
+    assert response.json() == fake_rasa.reply
+    assert gateway_reply(response) is None
 
 
 def _silent_server() -> tuple[socket.socket, int, list]:
@@ -119,30 +168,57 @@ def _silent_server() -> tuple[socket.socket, int, list]:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(8)
-    accepted: list = []  # kept by the caller so the connection stays open
-    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    accepted: list = []  # kept by the caller so the connections stay open
+
+    def accept_all() -> None:
+        while True:
+            try:
+                accepted.append(server.accept())
+            except OSError:
+                return
+
+    threading.Thread(target=accept_all, daemon=True).start()
     return server, server.getsockname()[1], accepted
 
 
-def test_chat_answers_504_when_rasa_hangs():
+def test_warning_sign_gets_the_emergency_reply_before_rasa_time_limit_when_rasa_hangs():
+    server, port, _connections = _silent_server()
+    try:
+        settings = Settings(
+            _env_file=None, rasa_port=port, rasa_timeout_seconds=5, red_flag_timeout_seconds=0.5
+        )
+        client = TestClient(create_app(settings), raise_server_exceptions=False)
+        began = time.monotonic()
+        response = client.post(URL, json={"sender": "p1", "message": WARNING_SIGN})
+        elapsed = time.monotonic() - began
+        assert response.status_code == 200
+        assert gateway_reply(response) == "red_flag"
+        assert elapsed < 2
+    finally:
+        server.close()
+
+
+def test_ordinary_message_gets_the_short_reply_at_rasa_time_limit_when_rasa_hangs():
     server, port, _connections = _silent_server()
     try:
         settings = Settings(_env_file=None, rasa_port=port, rasa_timeout_seconds=0.5)
         client = TestClient(create_app(settings), raise_server_exceptions=False)
         response = client.post(URL, json={"sender": "p1", "message": "hi"})
-        assert response.status_code == 504
-        assert response.json()["error"] == "assistant_timeout"
+        assert response.status_code == 200
+        assert gateway_reply(response) == "unavailable"
     finally:
         server.close()
 
 
-def test_chat_answers_503_when_nothing_listens():
+def test_chat_answers_with_its_own_reply_when_nothing_listens():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     settings = Settings(_env_file=None, rasa_port=closed_port)
     client = TestClient(create_app(settings), raise_server_exceptions=False)
-    assert client.post(URL, json={"sender": "p1", "message": "hi"}).status_code == 503
+    response = client.post(URL, json={"sender": "p1", "message": "hi"})
+    assert response.status_code == 200
+    assert gateway_reply(response) == "unavailable"
 
 
 def test_openapi_docs_are_served(client):
@@ -154,3 +230,25 @@ def test_openapi_docs_are_served(client):
 def test_rasa_client_closes_cleanly():
     rasa = RasaClient("http://127.0.0.1:1", "http://127.0.0.1:1", "t", 1.0)
     asyncio.run(rasa.close())
+
+
+def test_warning_sign_rasa_answers_late_is_still_recorded_by_rasa():
+    """The gateway stops waiting at its deadline, not the message: Rasa still gets to finish."""
+    finished: list[str] = []
+
+    async def slow_rasa(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.5)
+        finished.append(json.loads(request.content)["message"])
+        return httpx.Response(200, json=[{"recipient_id": "p1", "text": "late"}])
+
+    settings = Settings(_env_file=None, red_flag_timeout_seconds=0.1)
+    rasa = RasaClient(
+        settings.rasa_url, settings.action_server_url, "t", 2.0, httpx.MockTransport(slow_rasa)
+    )
+    with TestClient(create_app(settings, rasa=rasa)) as client:
+        response = client.post(URL, json={"sender": "p1", "message": WARNING_SIGN})
+        assert gateway_reply(response) == "red_flag"
+        deadline = time.monotonic() + 5
+        while not finished and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert finished == [WARNING_SIGN]

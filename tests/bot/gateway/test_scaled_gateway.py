@@ -19,24 +19,45 @@ WORKER_URLS = [f"http://127.0.0.1:{port}" for port in WORKER_PORTS]
 ACTION_PORT = 5055
 
 
+class BrokenOff(httpx.AsyncByteStream):
+    """A reply body that breaks off after its first bytes, as when Rasa dies mid-answer."""
+
+    async def __aiter__(self):
+        yield b'[{"recipient_id": "p", "te'
+        raise httpx.ReadError("connection reset by peer")
+
+
 class FakeWorkers:
-    """Rasa workers and the action server over HTTP; each worker can answer, refuse or hang."""
+    """Rasa workers and the action server over HTTP. A worker answers ("ok"), refuses the
+    connection, hangs, closes or resets the connection before replying (every time, or
+    "... once"), or breaks off its reply."""
 
     def __init__(self) -> None:
         self.state = {port: "ok" for port in WORKER_PORTS}
         self.received: dict[int, list[dict]] = {port: [] for port in WORKER_PORTS}
+        self.attempts = {port: 0 for port in WORKER_PORTS}
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         port = request.url.port
         if port == ACTION_PORT:
             return httpx.Response(200, json={"status": "ok"})
-        if self.state[port] == "refuses":
+        state = self.state[port]
+        if state == "refuses":
             raise httpx.ConnectError("connection refused")
-        if self.state[port] == "hangs":
+        if state == "hangs":
             raise httpx.ReadTimeout("no answer")
         if request.url.path == "/status":
             return httpx.Response(200, json={"model_file": "models/bonemets.tar.gz"})
+        self.attempts[port] += 1
+        if state.startswith(("closes", "resets")):
+            if state.endswith(" once"):
+                self.state[port] = "ok"
+            if state.startswith("closes"):
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            raise httpx.ReadError("connection reset by peer")
         self.received[port].append(json.loads(request.content))
+        if state == "breaks off":
+            return httpx.Response(200, stream=BrokenOff())
         return httpx.Response(200, json=[{"recipient_id": "p", "text": f"from {port}"}])
 
 
@@ -100,29 +121,65 @@ def test_chat_goes_to_the_other_worker_when_the_preferred_one_refuses(client, wo
     assert len(workers.received[other]) == 1
 
 
+def gateway_reply(response: httpx.Response) -> str | None:
+    return next((r["custom"]["gateway_reply"] for r in response.json() if "custom" in r), None)
+
+
 def test_chat_is_not_sent_twice_when_a_worker_hangs(client, workers):
     preferred, other = ports_in_preference("p1")
     workers.state[preferred] = "hangs"
     response = say(client, "p1")
-    assert response.status_code == 504
+    assert gateway_reply(response) == "unavailable"
     assert workers.received[other] == []
 
 
-def test_chat_answers_503_when_every_worker_refuses(client, workers):
+@pytest.mark.parametrize("failure", ["closes", "resets"])
+def test_chat_is_retried_on_a_fresh_connection_when_a_pooled_one_fails_before_replying(
+    client, workers, failure
+):
+    preferred, other = ports_in_preference("p1")
+    workers.state[preferred] = f"{failure} once"
+    response = say(client, "p1")
+    assert response.json()[0]["text"] == f"from {preferred}"
+    assert len(workers.received[preferred]) == 1
+    assert workers.received[other] == []
+
+
+def test_chat_goes_to_the_next_worker_when_the_fresh_connection_fails_before_replying_too(
+    client, workers
+):
+    preferred, other = ports_in_preference("p1")
+    workers.state[preferred] = "closes"
+    response = say(client, "p1")
+    assert response.json()[0]["text"] == f"from {other}"
+    assert workers.attempts[preferred] == 2
+    assert len(workers.received[other]) == 1
+
+
+def test_chat_is_not_sent_again_when_the_reply_breaks_off(client, workers):
+    preferred, other = ports_in_preference("p1")
+    workers.state[preferred] = "breaks off"
+    response = say(client, "p1")
+    assert gateway_reply(response) == "unavailable"
+    assert workers.attempts[preferred] == 1
+    assert workers.received[other] == []
+
+
+def test_chat_answers_with_its_own_reply_when_every_worker_refuses(client, workers):
     workers.state = {port: "refuses" for port in WORKER_PORTS}
     response = say(client, "p1")
-    assert response.status_code == 503
-    assert response.json()["error"] == "assistant_unavailable"
+    assert response.status_code == 200
+    assert gateway_reply(response) == "unavailable"
 
 
 @pytest.mark.parametrize("store", ["redis", "postgres"])
-def test_chat_answers_503_without_reaching_rasa_when_a_store_is_down(
+def test_chat_answers_with_its_own_reply_without_reaching_rasa_when_a_store_is_down(
     client, workers, stores, store
 ):
     stores.up[store] = False
     response = say(client, "p1")
-    assert response.status_code == 503
-    assert response.json()["error"] == "assistant_unavailable"
+    assert response.status_code == 200
+    assert gateway_reply(response) == "unavailable"
     assert workers.received == {port: [] for port in WORKER_PORTS}
 
 

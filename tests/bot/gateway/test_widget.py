@@ -27,6 +27,7 @@ def test_demo_pages_embed_the_widget_with_one_script_tag(client, path):
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert EMBED_TAG in response.text
+    assert "data-clinic-phone" not in response.text
 
 
 @pytest.mark.parametrize(
