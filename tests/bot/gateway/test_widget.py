@@ -103,7 +103,7 @@ def test_widget_config_gives_the_clinic_and_emergency_numbers_from_settings(make
 def test_widget_config_uses_the_same_defaults_as_the_action_server(client):
     actions = ActionSettings(_env_file=None)
     assert client.get("/widget/config").json() == {
-        "clinic_name": "your care team",
+        "clinic_name": actions.clinic_name,
         "clinic_phone": actions.clinic_phone,
         "emergency_number": actions.emergency_number,
         "crisis_line": actions.crisis_line,
