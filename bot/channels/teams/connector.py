@@ -108,7 +108,6 @@ class TeamsConnector(BotFrameworkInput):
             verifier = IncomingTokenVerifier(
                 settings.teams_app_id,
                 settings.teams_openid_metadata_url,
-                settings.teams_issuer,
             )
             tokens = ReplyTokens(
                 settings.teams_oauth_url,
