@@ -1,4 +1,8 @@
-"""Teams tokens: the checks on incoming ones, and the bot's own token for replies."""
+"""Teams tokens: Microsoft's checks on incoming ones, and the bot's own token for replies.
+
+The tokens are made as the Bot Connector makes them (claim names from Microsoft's SDK, header
+and example values from Microsoft's documentation), not as this project's code reads them.
+"""
 
 from __future__ import annotations
 
@@ -11,45 +15,83 @@ from bot.channels.teams.auth import (
     ReplyTokenUnavailable,
     TokenRefused,
 )
-from tests.bot.channels.standins import TEAMS_APP_ID, TEAMS_ISSUER, SigningKeyPair
+from tests.bot.channels.microsoft_examples import CONNECTOR_TO_BOT_TOKEN_PAYLOAD
+from tests.bot.channels.standins import TEAMS_APP_ID, SigningKeyPair
 
 
 def verifier(bot_framework) -> IncomingTokenVerifier:
-    return IncomingTokenVerifier(TEAMS_APP_ID, bot_framework.metadata_url, TEAMS_ISSUER)
+    return IncomingTokenVerifier(TEAMS_APP_ID, bot_framework.metadata_url)
 
 
-async def test_valid_token_gives_its_claims(bot_framework):
-    claims = await verifier(bot_framework).verify(
-        bot_framework.token(), bot_framework.activity("hi")
-    )
+async def test_token_signed_as_the_bot_connector_signs_it_gives_its_claims(bot_framework):
+    token = bot_framework.token()
+    claims = await verifier(bot_framework).verify(token, bot_framework.activity("hi"))
     assert claims["aud"] == TEAMS_APP_ID
+    # The Bot Connector's spelling, which the project's first verifier did not read.
+    assert claims["serviceurl"] == bot_framework.service_url
+    assert jwt.get_unverified_header(token)["x5t"] == bot_framework.key.kid
+
+
+async def test_token_vouching_for_the_service_url_only_as_serviceUrl_is_refused(bot_framework):
+    # What the project's own stand-in used to sign, and no Bot Connector token carries.
+    token = bot_framework.token(service_url_claim="serviceUrl")
+    with pytest.raises(TokenRefused, match="service_url claim"):
+        await verifier(bot_framework).verify(token, bot_framework.activity("hi"))
+
+
+async def test_microsofts_documented_example_token_is_refused_as_long_expired(bot_framework):
+    token = bot_framework.documented_example_token()
+    assert (
+        jwt.decode(token, options={"verify_signature": False})["exp"]
+        == (CONNECTOR_TO_BOT_TOKEN_PAYLOAD["exp"])
+    )
+    with pytest.raises(TokenRefused, match="expired"):
+        await verifier(bot_framework).verify(token, bot_framework.activity("hi"))
+
+
+async def test_token_for_another_service_url_is_refused(bot_framework):
+    token = bot_framework.token(service_url="https://attacker.example.org/")
+    with pytest.raises(TokenRefused, match="service_url claim"):
+        await verifier(bot_framework).verify(token, bot_framework.activity("hi"))
 
 
 async def test_token_from_a_key_not_endorsed_for_the_channel_is_refused(bot_framework):
     activity = bot_framework.activity("hi", channelId="skype")
-    with pytest.raises(TokenRefused, match="endorsed"):
+    with pytest.raises(TokenRefused, match="endorsement"):
         await verifier(bot_framework).verify(bot_framework.token(), activity)
 
 
-async def test_token_not_signed_with_rs256_is_refused(bot_framework):
-    forged = jwt.encode({"aud": TEAMS_APP_ID}, "shared-secret-guess-long-enough-for-hs256")
-    with pytest.raises(TokenRefused, match="RS256"):
+async def test_token_signed_by_a_key_microsoft_does_not_list_is_refused(bot_framework):
+    token = bot_framework.token(key=SigningKeyPair.new())
+    with pytest.raises(TokenRefused, match="key Microsoft does not list"):
+        await verifier(bot_framework).verify(token, bot_framework.activity("hi"))
+
+
+async def test_token_not_signed_with_the_bot_connectors_key_and_algorithm_is_refused(
+    bot_framework,
+):
+    claims = jwt.decode(bot_framework.token(), options={"verify_signature": False})
+    header = {"kid": bot_framework.key.kid}
+    forged = jwt.encode(claims, "shared-secret-guess-long-enough-for-hs256", headers=header)
+    with pytest.raises(TokenRefused):
         await verifier(bot_framework).verify(forged, bot_framework.activity("hi"))
 
 
-async def test_new_signing_key_is_picked_up_when_microsoft_rotates_keys(bot_framework):
+async def test_activity_without_a_service_url_is_refused_before_any_check(bot_framework):
+    activity = bot_framework.activity("hi")
+    del activity["serviceUrl"]
+    with pytest.raises(TokenRefused, match="serviceUrl"):
+        await verifier(bot_framework).verify(bot_framework.token(), activity)
+
+
+async def test_keys_are_fetched_once_not_for_every_activity(bot_framework):
     checker = verifier(bot_framework)
     await checker.verify(bot_framework.token(), bot_framework.activity("hi"))
-    old_key = bot_framework.key
-    bot_framework.key = SigningKeyPair.new()
-    try:
-        # Right after a fetch, an unknown key id does not trigger another one...
-        with pytest.raises(TokenRefused, match="unknown key"):
-            await checker.verify(bot_framework.token(), bot_framework.activity("hi"))
-        checker._fetched_at -= 120  # ...a couple of minutes later it does.
+    fetched = len(bot_framework.requested("/keys"))
+    for _ in range(3):
         await checker.verify(bot_framework.token(), bot_framework.activity("hi"))
-    finally:
-        bot_framework.key = old_key
+    assert fetched >= 1
+    assert len(bot_framework.requested("/keys")) == fetched
 
 
 async def test_reply_token_is_fetched_once_and_reused(bot_framework):
