@@ -18,6 +18,7 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import subject_from
+from actions.chat_app_welcome import welcome_clinician
 from actions.suggestions import buttons_for
 from content.schema import load_content
 from content.scope import load_scope
@@ -51,7 +52,8 @@ def clinic_phone_slot() -> SlotSet:
 
 
 class ActionGreet(Action):
-    """Hello back, unless this hello opened the conversation: the welcome has just said it."""
+    """Hello back, unless this hello opened the conversation: the welcome has just said it.
+    (A nurse's new Slack thread has no welcome, so it gets the hello.)"""
 
     def name(self) -> str:
         return ACTION_GREET
@@ -60,11 +62,13 @@ class ActionGreet(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         user_turns = 0
+        welcomed = False
         for event in reversed(tracker.events):
             if event.get("event") == "session_started":
                 break
             user_turns += event.get("event") == "user"
-        if user_turns > 1:
+            welcomed |= event.get("event") == "bot"
+        if user_turns > 1 or not welcomed:
             dispatcher.utter_message(response="utter_greet")
         return []
 
@@ -86,9 +90,10 @@ class ActionSessionStart(Action):
                 if value is not None and name not in NOT_CARRIED_OVER
             ]
         events.append(clinic_phone_slot())
-        dispatcher.utter_message(
-            response="utter_welcome", clinic_phone=get_action_settings().clinic_phone
-        )
+        if not welcome_clinician(dispatcher, tracker):
+            dispatcher.utter_message(
+                response="utter_welcome", clinic_phone=get_action_settings().clinic_phone
+            )
         events.append(ActionExecuted("action_listen"))
         return events
 

@@ -62,6 +62,11 @@ class ActionSettings(BaseSettings):
         description="teams mode: incoming webhook URL (Workflows or connector) of the nurses' "
         "channel. It is a secret: anyone with it can post there.",
     )
+    chat_app_welcome_file: Path = Field(
+        PROJECT_DIR / "var" / "chat_app_welcomes.db",
+        description="SQLite file that remembers which Slack and Teams users had today's one-line "
+        "welcome (hashed ids, today's only).",
+    )
 
     class Config:
         env_file = PROJECT_DIR / ".env"
