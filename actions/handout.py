@@ -148,8 +148,7 @@ def page_payload(content: Content, handout: Handout) -> dict[str, Any]:
         "parts": [{"heading": heading, "text": text} for heading, text in page.parts],
         "words_heading": WORDS_HEADING,
         "words": [
-            {"term": t.term, "respelling": t.respelling, "meaning": t.meaning}
-            for t in page.words
+            {"term": t.term, "respelling": t.respelling, "meaning": t.meaning} for t in page.words
         ],
         "source": page.note,
         "reviewed": content.source.last_medical_review.isoformat(),
