@@ -296,6 +296,68 @@ class SlackApi(_StandIn):
             return {"ok": False, "error": "users_list_not_supplied"}
         return {"ok": True, "channel": {"id": f"D{body['users'].upper()[:10]}"}}
 
+    def click(self, channel: str, saying: str, action_id: str, user: str) -> dict[str, Any]:
+        """The block_actions payload Slack sends when `user` presses the button `action_id` on
+        the latest message in `channel` that says `saying` (docs.slack.dev, "block_actions
+        payload")."""
+        with self._lock:
+            [(ts, message)] = [
+                (ts, m)
+                for (where, ts), m in self._posted.items()
+                if where == channel and saying in m.get("text", "")
+            ][-1:]
+        updated = [c.body for c in self.posted("/api/chat.update") if c.body.get("ts") == ts]
+        message = {**message, **(updated[-1] if updated else {})}
+        [button] = [
+            e
+            for block in message["blocks"]
+            if block["type"] == "actions"
+            for e in block["elements"]
+            if e["action_id"] == action_id
+        ]
+        return {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T1"},
+            "api_app_id": "A1",
+            "token": "verification-token-slack-no-longer-uses",
+            "container": {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": channel,
+                "is_ephemeral": False,
+            },
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.1395872398",
+            "team": {"id": "T1", "domain": "clinic"},
+            "channel": {"id": channel, "name": "nurses"},
+            "message": {"type": "message", "bot_id": "B1", "ts": ts, **message},
+            "response_url": self.response_url(f"actions-{uuid.uuid4().hex[:8]}"),
+            "actions": [
+                {
+                    **button,
+                    "block_id": "alert",
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+
+    def slash_command(self, text: str, user: str, channel: str) -> dict[str, str]:
+        """The form Slack posts for `/bonemets <text>` (docs.slack.dev, slash commands)."""
+        return {
+            "token": "verification-token-slack-no-longer-uses",
+            "team_id": "T1",
+            "team_domain": "clinic",
+            "channel_id": channel,
+            "channel_name": "oncology-nurses",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/bonemets",
+            "text": text,
+            "api_app_id": "A1",
+            "is_enterprise_install": "false",
+            "response_url": self.response_url(f"command-{uuid.uuid4().hex[:8]}"),
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.1395872398",
+        }
+
     def messages(self, **match: Any) -> list[dict[str, Any]]:
         bodies = [c.body for c in self.posted("/api/chat.postMessage")]
         return [b for b in bodies if all(b.get(k) == v for k, v in match.items())]
