@@ -15,7 +15,7 @@ Channels: `LocalFileChannel` (JSON lines, the default, needs no service), `Slack
 where the alert is shown if nurses can act on it there.
 
 In Slack the alert has "I'll call" and "Done" buttons. A click reaches the action server as a
-message (bot/channels/slack/connector.py, actions/alert_follow_up.py) and
+message (bot/channels/slack/connector.py, actions/nurse_follow_up.py) and
 `notifier.follow_up(alert_id, step, nurse)` records it once in the outbox and updates the
 message (chat.update): two nurses never both take the same call. An incoming webhook (Teams)
 cannot receive clicks, so Teams alerts have no buttons.

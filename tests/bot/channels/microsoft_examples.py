@@ -1,7 +1,8 @@
 """Examples from Microsoft's documentation, kept as published, for the Bot Framework stand-in.
 
-Each one says where it comes from. Only what must point at the local stand-in is replaced
-when a test uses it (a serviceUrl, a jwks_uri), never a field name or a shape.
+Each one says where it comes from. When a test uses one, it replaces only what must point at
+the local stand-in (a serviceUrl, a jwks_uri) or what the test asks (a message's text), never a
+field name or a shape.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ TEAMS_CHANNEL_MESSAGE: dict[str, Any] = {
 
 def teams_channel_message(service_url: str, question: str, thread: str) -> dict[str, Any]:
     """The documented channel message, sent to `service_url`, asking `question` after the
-    bot's mention, in its own reply chain `thread` (so tests do not share a conversation)."""
+    bot's mention (instead of greeting a colleague: that mention and the HTML copy of the
+    text go), in its own reply chain `thread` (so tests do not share a conversation)."""
     activity = copy.deepcopy(TEAMS_CHANNEL_MESSAGE)
     bot_mention = activity["entities"][0]["text"]
     activity["serviceUrl"] = service_url
