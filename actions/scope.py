@@ -63,8 +63,9 @@ class ActionGreet(Action):
     ) -> list[EventType]:
         user_turns = 0
         welcomed = False
+        # Back to the session's start: its welcome is logged before the session_started event.
         for event in reversed(tracker.events):
-            if event.get("event") == "session_started":
+            if event.get("event") == "action" and event.get("name") == ACTION_SESSION_START:
                 break
             user_turns += event.get("event") == "user"
             welcomed |= event.get("event") == "bot"

@@ -75,15 +75,25 @@ def test_web_session_still_starts_with_the_patient_welcome(action_settings):
     assert responses(messages) == ["utter_welcome"]
 
 
+def session_start_then_hi(channel: str, said_at_start: list[dict]):
+    """A new conversation as Rasa logs it: the session start action, what it said, then the
+    session_started event, then the user's hello."""
+    tracker = tracker_for("hi", "greet", channel=channel)
+    tracker.events[:0] = [
+        {"event": "action", "name": "action_session_start"},
+        *said_at_start,
+        {"event": "session_started"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    return tracker
+
+
 def test_hello_that_opens_a_nurses_thread_without_a_line_gets_a_hello_back():
-    tracker = tracker_for("hi", "greet", channel="slack")
-    tracker.events[:0] = [{"event": "session_started"}]
-    messages, _ = run(ActionGreet(), tracker)
+    messages, _ = run(ActionGreet(), session_start_then_hi("slack", []))
     assert responses(messages) == ["utter_greet"]
 
 
 def test_hello_right_after_the_welcome_gets_no_second_hello():
-    tracker = tracker_for("hi", "greet")
-    tracker.events[:0] = [{"event": "session_started"}, {"event": "bot", "text": "Hi! I explain"}]
-    messages, _ = run(ActionGreet(), tracker)
+    welcome = {"event": "bot", "text": "Hi! I explain"}
+    messages, _ = run(ActionGreet(), session_start_then_hi("rest", [welcome]))
     assert messages == []

@@ -33,7 +33,7 @@ FORM = "application/x-www-form-urlencoded"
 # bubble): Rasa posts one turn's messages within milliseconds of each other.
 QUIET_SECONDS = 1
 PATIENT_WELCOME = "I am not a doctor"
-CLINICIAN_LINE = "Clinical wording; `handout <topic>` gives a patient page."
+CLINICIAN_LINE = "Clinical wording here. `handout <topic>` gives a patient page."
 
 
 def new_ts() -> str:
