@@ -3,6 +3,10 @@
 Nurses ask for them in Slack or Teams, but the page is for the patient: it is built only from
 the patient texts and glossary in content/ (plain words, never the clinical wording), with each
 hard word's pronunciation and the source's title and review date.
+
+On the web the page is the Markdown text. In Slack and Teams it goes as the custom payload
+`{"handout": {...}}` (see `page_payload`), the same page in parts, which each chat app's
+connector lays out its own way (Block Kit and a file in Slack, an Adaptive Card in Teams).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import subject_from
+from actions.answering import is_clinician, subject_from
 from actions.respelling import add_respellings
 from content.schema import Content, Term, load_content
 
@@ -86,32 +90,71 @@ def mentioned_terms(text: str, content: Content) -> list[Term]:
     ]
 
 
-def word_entry(term: Term) -> str:
-    return f"- **{term.term}** ({term.respelling}): {term.meaning}"
+@dataclass
+class Page:
+    """A handout as the patient reads it: every text final (respellings added)."""
+
+    title: str
+    parts: list[tuple[str | None, str]]
+    words: list[Term]
+    note: str
 
 
-def render(content: Content, handout: Handout) -> str:
+def compose(content: Content, handout: Handout) -> Page:
     said = set(handout.said)
     mentioned: list[Term] = []
-    lines = [f"# {handout.title}", ""]
+    parts = []
     for heading, text in handout.parts:
         mentioned += mentioned_terms(text, content)
         text, added = add_respellings(text, said, content)
         said |= {term.id for term in added}
-        if heading:
-            lines += [f"## {heading}", ""]
-        lines += [text, ""]
+        parts.append((heading, text))
     words = {t.id: t for t in [*mentioned, *(content.terms[i] for i in handout.terms)]}
     for term_id in handout.said:
         words.pop(term_id, None)  # the handout is about that word: it is explained above
-    if words:
-        lines += [f"## {WORDS_HEADING}", ""]
-        lines += [word_entry(term) for term in sorted(words.values(), key=lambda t: t.term)]
-        lines.append("")
     section = content.source.sections[handout.section].title
     note = SOURCE_NOTE.format(citation=content.source_citation(), section=section)
-    lines += ["---", "", f"_{note}_"]
+    return Page(handout.title, parts, sorted(words.values(), key=lambda t: t.term), note)
+
+
+def word_entry(term: Term) -> str:
+    return f"- **{term.term}** ({term.respelling}): {term.meaning}"
+
+
+def markdown(page: Page) -> str:
+    lines = [f"# {page.title}", ""]
+    for heading, text in page.parts:
+        if heading:
+            lines += [f"## {heading}", ""]
+        lines += [text, ""]
+    if page.words:
+        lines += [f"## {WORDS_HEADING}", ""]
+        lines += [word_entry(term) for term in page.words]
+        lines.append("")
+    lines += ["---", "", f"_{page.note}_"]
     return "\n".join(lines)
+
+
+def render(content: Content, handout: Handout) -> str:
+    return markdown(compose(content, handout))
+
+
+def page_payload(content: Content, handout: Handout) -> dict[str, Any]:
+    """The page in parts for the chat apps, with its Markdown for a file to download."""
+    page = compose(content, handout)
+    slug = re.sub(r"[^a-z0-9]+", "-", page.title.lower()).strip("-")
+    return {
+        "title": page.title,
+        "parts": [{"heading": heading, "text": text} for heading, text in page.parts],
+        "words_heading": WORDS_HEADING,
+        "words": [
+            {"term": t.term, "respelling": t.respelling, "meaning": t.meaning} for t in page.words
+        ],
+        "source": page.note,
+        "reviewed": content.source.last_medical_review.isoformat(),
+        "markdown": markdown(page),
+        "filename": f"{slug}-patient-handout.md",
+    }
 
 
 def topic_named_in(content: Content, text: str) -> str | None:
@@ -154,5 +197,8 @@ class ActionHandout(Action):
         if handout is None:
             dispatcher.utter_message(response=UTTER_ASK_TOPIC)
             return []
-        dispatcher.utter_message(text=render(content, handout))
+        if is_clinician(tracker):
+            dispatcher.utter_message(json_message={"handout": page_payload(content, handout)})
+        else:
+            dispatcher.utter_message(text=render(content, handout))
         return []

@@ -26,6 +26,7 @@ from actions.answering import (
     send_first_answer_note,
     subject_from,
 )
+from actions.chat_app_welcome import welcome_clinician
 from actions.suggestions import buttons_for
 from content.schema import load_content
 from content.scope import load_scope
@@ -79,8 +80,9 @@ class ActionGreet(Action):
 
 class ActionSessionStart(Action):
     """A new conversation (or one back after an hour away) starts with the settings' clinic
-    phone in a slot. It says nothing: the welcome goes to a conversation that opens with a
-    hello, and a first question gets its answer first (actions/answering.py, send_notes)."""
+    phone in a slot. It gives no patient welcome: that goes to a conversation that opens with a
+    hello, and a first question gets its answer first (actions/answering.py, send_notes). A
+    nurse in Slack or Teams gets one short line the first time in a day."""
 
     def name(self) -> str:
         return ACTION_SESSION_START
@@ -96,6 +98,8 @@ class ActionSessionStart(Action):
                 if value is not None and name not in NOT_CARRIED_OVER
             ]
         events.append(clinic_phone_slot())
+        # Nurses in Slack and Teams get one short line a day, never the patient welcome.
+        welcome_clinician(dispatcher, tracker)
         events.append(ActionExecuted("action_listen"))
         return events
 

@@ -50,6 +50,11 @@ class ActionSettings(ClinicSettings):
         description="teams mode: incoming webhook URL (Workflows or connector) of the nurses' "
         "channel. It is a secret: anyone with it can post there.",
     )
+    chat_app_welcome_file: Path = Field(
+        PROJECT_DIR / "var" / "chat_app_welcomes.db",
+        description="SQLite file that remembers which Slack and Teams users had today's one-line "
+        "welcome (hashed ids, today's only).",
+    )
 
     @root_validator(skip_on_failure=True)
     def alert_channel_is_configured(cls, values: dict) -> dict:

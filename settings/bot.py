@@ -86,9 +86,6 @@ class Settings(ClinicSettings):
         "https://login.botframework.com/v1/.well-known/openidconfiguration",
         description="Bot Framework OpenID metadata, whose JWKS keys sign incoming activities.",
     )
-    teams_issuer: str = Field(
-        "https://api.botframework.com", description="Issuer required in incoming Teams tokens."
-    )
     teams_oauth_url: str = Field(
         "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token",
         description="OAuth endpoint that gives the bot its token for posting Teams replies; "

@@ -54,6 +54,7 @@ def stack(tmp_path_factory, slack_api, bot_framework) -> Iterator[Stack]:
             "NURSE_ALERT_MODE": "slack",
             "SLACK_NURSE_CHANNEL": NURSES_CHANNEL,
             "NURSE_ALERT_OUTBOX": str(var_dir / "nurse_alert_outbox.db"),
+            "CHAT_APP_WELCOME_FILE": str(var_dir / "chat_app_welcomes.db"),
             "NURSE_ALERT_RETRY_SECONDS": "1",
             "NURSE_ALERT_MAX_BACKOFF_SECONDS": "2",
             "SLACK_SIGNING_SECRET": SLACK_SECRET,

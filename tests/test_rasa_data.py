@@ -17,7 +17,8 @@ from settings import PROJECT_DIR
 # Responses that only custom actions send are reported as unused by the validator; that is
 # expected, as long as an action really sends them. So are those a form asks its slots with.
 UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
-# An intent that only an NLU component sets (the red-flag override) has no training examples.
+# An intent that only an NLU component (the red-flag override) or a chat-app connector (a
+# click on a nurse alert's button) sets has no training examples.
 NO_EXAMPLES = re.compile(
     r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data"
 )
@@ -50,7 +51,8 @@ def explained(line: str) -> bool:
         name = unused.group(1)
         return f'"{name}"' in source("actions") or name in form_ask_responses()
     if no_examples := NO_EXAMPLES.search(line):
-        return f'"{no_examples.group(1)}"' in source("pipeline") + source("content")
+        setters = source("pipeline") + source("content") + source("bot")
+        return f'"{no_examples.group(1)}"' in setters
     if duplicates := DUPLICATE_INTENTS.search(line):
         return set(duplicates.group(1).split(", ")) <= retrieval_intents()
     return False

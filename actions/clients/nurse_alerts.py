@@ -11,7 +11,14 @@ demo) can reuse it:
 
 Channels: `LocalFileChannel` (JSON lines, the default, needs no service), `SlackChannel`
 (chat.postMessage) and `TeamsChannel` (an incoming webhook). Each has one method,
-`async deliver(alert)`, that raises `DeliveryFailed` when the alert did not arrive.
+`async deliver(alert)`, that raises `DeliveryFailed` when the alert did not arrive and returns
+where the alert is shown if nurses can act on it there.
+
+In Slack the alert has "I'll call" and "Done" buttons. A click reaches the action server as a
+message (bot/channels/slack/connector.py, actions/nurse_follow_up.py) and
+`notifier.follow_up(alert_id, step, nurse)` records it once in the outbox and updates the
+message (chat.update): two nurses never both take the same call. An incoming webhook (Teams)
+cannot receive clicks, so Teams alerts have no buttons.
 Nothing here logs the alert's content: it holds a phone number.
 """
 
@@ -33,6 +40,14 @@ from typing import Protocol
 
 import httpx
 
+from actions.clients.alert_follow_up import (
+    CLAIM,
+    FollowUp,
+    PostedMessage,
+    alert_blocks,
+    alert_text,
+    already_text,
+)
 from settings.actions import ActionSettings
 
 logger = logging.getLogger(__name__)
@@ -71,7 +86,7 @@ class DeliveryFailed(Exception):
 class AlertChannel(Protocol):
     name: str
 
-    async def deliver(self, alert: NurseAlert) -> None: ...
+    async def deliver(self, alert: NurseAlert) -> PostedMessage | None: ...
 
 
 class LocalFileChannel:
@@ -94,7 +109,9 @@ class LocalFileChannel:
 
 
 class SlackChannel:
-    """Posts with chat.postMessage; Slack answers 200 with `"ok": false` on errors."""
+    """Posts with chat.postMessage, with buttons; updates the message when a nurse clicks.
+
+    Slack answers 200 with `"ok": false` on errors."""
 
     name = "slack"
 
@@ -106,18 +123,53 @@ class SlackChannel:
         timeout: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.url = f"{api_base_url.rstrip('/')}/chat.postMessage"
+        self.api_base_url = api_base_url.rstrip("/")
         self.token = token
         self.channel = channel
         self.timeout = timeout
         self.transport = transport
 
-    async def deliver(self, alert: NurseAlert) -> None:
-        body = {"channel": self.channel, "text": alert.text(), "unfurl_links": False}
+    async def deliver(self, alert: NurseAlert) -> PostedMessage:
+        state = FollowUp(alert)
+        answer = await self._call(
+            "chat.postMessage",
+            {
+                "channel": self.channel,
+                "text": alert_text(alert, state),
+                "blocks": alert_blocks(alert, state),
+                "unfurl_links": False,
+            },
+        )
+        return PostedMessage(answer.get("channel") or self.channel, str(answer.get("ts")))
+
+    async def show(self, state: FollowUp) -> None:
+        """The alert's message, redrawn with who took it and when."""
+        if state.alert is None or state.posted is None:
+            return
+        await self._call(
+            "chat.update",
+            {
+                "channel": state.posted.channel,
+                "ts": state.posted.ts,
+                "text": alert_text(state.alert, state),
+                "blocks": alert_blocks(state.alert, state),
+            },
+        )
+
+    async def tell(self, state: FollowUp, nurse: str) -> None:
+        """Only to `nurse`: someone was first."""
+        if state.posted is None:
+            return
+        body = {"channel": state.posted.channel, "user": nurse, "text": already_text(state)}
+        await self._call("chat.postEphemeral", body)
+
+    async def _call(self, method: str, body: dict) -> dict:
         headers = {"Authorization": f"Bearer {self.token}"}
         async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as http:
             try:
-                response = await http.post(self.url, json=body, headers=headers)
+                response = await http.post(
+                    f"{self.api_base_url}/{method}", json=body, headers=headers
+                )
             except httpx.HTTPError as error:
                 raise DeliveryFailed(f"slack unreachable: {type(error).__name__}") from error
         if response.status_code != 200:
@@ -128,6 +180,7 @@ class SlackChannel:
             raise DeliveryFailed("slack answered with something that is not JSON") from error
         if not answer.get("ok"):
             raise DeliveryFailed(f"slack refused: {answer.get('error', 'unknown error')}")
+        return answer
 
 
 class TeamsChannel:
@@ -189,6 +242,12 @@ class Outbox:
             "create table if not exists alerts (id text primary key, alert text not null, "
             "attempts integer not null default 0, next_try real not null, last_error text)"
         )
+        # Delivered alerts that nurses can act on, and what they did.
+        db.execute(
+            "create table if not exists posted (id text primary key, alert text, "
+            "channel text not null, ts text not null, claimed_by text, claimed_at real, "
+            "done_by text, done_at real)"
+        )
         return db
 
     def add(self, alert: NurseAlert, next_try: float) -> None:
@@ -215,11 +274,51 @@ class Outbox:
             db.execute("commit")
         return [(NurseAlert(**json.loads(alert)), attempts) for _, alert, attempts in rows]
 
-    def delivered(self, alert_id: str) -> None:
-        # Gone once delivered: the nurses' channel holds it now, and this file keeps no
-        # phone number longer than it must.
+    def delivered(self, alert_id: str, posted: PostedMessage | None = None) -> None:
+        """Out of the queue. Kept while nurses can still act on it where it was `posted`;
+        otherwise gone: this file keeps no phone number longer than it must."""
         with self._db() as db:
+            db.execute("begin immediate")
+            if posted is not None:
+                db.execute(
+                    "insert or replace into posted (id, alert, channel, ts) "
+                    "select id, alert, ?, ? from alerts where id = ?",
+                    (posted.channel, posted.ts, alert_id),
+                )
             db.execute("delete from alerts where id = ?", (alert_id,))
+            db.execute("commit")
+
+    def record(
+        self, alert_id: str, step: str, nurse: str, at: float
+    ) -> tuple[bool, FollowUp | None]:
+        """A nurse's click, taken only if it is the first of its kind: whether it changed
+        anything, and the alert's state after it (None for an alert not posted here)."""
+        if step == CLAIM:
+            change = (
+                "update posted set claimed_by = ?, claimed_at = ? "
+                "where id = ? and claimed_by is null and done_by is null"
+            )
+        else:
+            change = "update posted set done_by = ?, done_at = ? where id = ? and done_by is null"
+        with self._db() as db:
+            db.execute("begin immediate")
+            changed = db.execute(change, (nurse, at, alert_id)).rowcount == 1
+            row = db.execute(
+                "select alert, channel, ts, claimed_by, claimed_at, done_by, done_at "
+                "from posted where id = ?",
+                (alert_id,),
+            ).fetchone()
+            db.execute("commit")
+        if row is None:
+            return False, None
+        alert, channel, ts, *who_when = row
+        content = NurseAlert(**json.loads(alert)) if alert else None
+        return changed, FollowUp(content, PostedMessage(channel, ts), *who_when)
+
+    def forget_content(self, alert_id: str) -> None:
+        """Once done, only who did what and when stays; the phone number goes."""
+        with self._db() as db:
+            db.execute("update posted set alert = null where id = ?", (alert_id,))
 
     def failed(self, alert_id: str, error: str, next_try: float) -> None:
         with self._db() as db:
@@ -292,9 +391,28 @@ class NurseNotifier:
                 logger.error("nurse alert outbox unreadable: %s", error)
             await asyncio.sleep(self.retry_seconds)
 
+    async def follow_up(self, alert_id: str, step: str, nurse: str) -> bool:
+        """A nurse pressed "I'll call" or "Done" on a posted alert. The first such click is
+        recorded and shown on the alert; a later one changes nothing and the nurse is told,
+        only them, who was first. True when this click was recorded."""
+        changed, state = self.outbox.record(alert_id, step, nurse, self.clock())
+        if state is None or not isinstance(self.channel, SlackChannel):
+            logger.warning("nurse alert %s: a click for an alert not posted here", alert_id)
+            return False
+        try:
+            if changed:
+                await self.channel.show(state)
+            else:
+                await self.channel.tell(state, nurse)
+        except DeliveryFailed as error:
+            logger.warning("nurse alert %s: follow-up not shown (%s)", alert_id, error)
+        if changed and state.done_by:
+            self.outbox.forget_content(alert_id)
+        return changed
+
     async def _attempt(self, alert: NurseAlert, attempts: int) -> bool:
         try:
-            await self.channel.deliver(alert)
+            posted = await self.channel.deliver(alert)
         except DeliveryFailed as error:
             wait = self.backoff(attempts + 1)
             self.outbox.failed(alert.id, str(error), self.clock() + wait)
@@ -306,7 +424,7 @@ class NurseNotifier:
                 wait,
             )
             return False
-        self.outbox.delivered(alert.id)
+        self.outbox.delivered(alert.id, posted)
         logger.info("nurse alert %s delivered to %s", alert.id, self.channel.name)
         return True
 

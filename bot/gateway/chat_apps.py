@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import httpx
-
 from bot.channels.slack.signature import DeliveredEvents
 from bot.channels.teams.auth import IncomingTokenVerifier
 from bot.gateway.relay import ChannelRelay
@@ -20,20 +18,13 @@ class ChatApps:
     slack_deliveries: DeliveredEvents = field(default_factory=DeliveredEvents)
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
-    ) -> ChatApps:
+    def from_settings(cls, settings: Settings) -> ChatApps:
         """Slack is on when it has a signing secret, Teams when it has an app id."""
         teams = None
         if settings.teams_app_id:
-            teams = IncomingTokenVerifier(
-                settings.teams_app_id,
-                settings.teams_openid_metadata_url,
-                settings.teams_issuer,
-                transport=transport,
-            )
+            teams = IncomingTokenVerifier(settings.teams_app_id, settings.teams_openid_metadata_url)
         return cls(
-            relay=ChannelRelay(settings.rasa_worker_urls, settings.rasa_timeout_seconds, transport),
+            relay=ChannelRelay(settings.rasa_worker_urls, settings.rasa_timeout_seconds),
             slack_signing_secret=settings.slack_signing_secret.get_secret_value(),
             teams=teams,
         )

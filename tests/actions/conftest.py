@@ -17,12 +17,14 @@ def _clear() -> None:
 
 @pytest.fixture
 def action_settings(monkeypatch, tmp_path) -> Iterator[Callable[..., ActionSettings]]:
-    """Call with environment variables; nurse alerts always go under the test's tmp_path."""
+    """Call with environment variables; nurse alerts and the chat apps' daily welcomes always
+    go under the test's tmp_path."""
 
     def configure(**env: str) -> ActionSettings:
         defaults = {
             "NURSE_ALERT_FILE": str(tmp_path / "nurse_alerts.jsonl"),
             "NURSE_ALERT_OUTBOX": str(tmp_path / "outbox.db"),
+            "CHAT_APP_WELCOME_FILE": str(tmp_path / "chat_app_welcomes.db"),
         }
         for name, value in {**defaults, **env}.items():
             monkeypatch.setenv(name, value)

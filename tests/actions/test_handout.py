@@ -6,6 +6,7 @@ import asyncio
 import re
 import statistics
 
+import pytest
 import textstat
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -34,16 +35,37 @@ def handout_text(messages: list[dict]) -> str:
     return message["text"]
 
 
-def test_nurse_asking_for_a_bone_scan_handout_gets_the_patient_wording_as_markdown():
+@pytest.mark.parametrize("channel", ["slack", "botframework"])
+def test_nurse_asking_for_a_bone_scan_handout_gets_the_patient_page_in_parts_and_markdown(
+    channel,
+):
     tracker = tracker_for(
-        "handout bone scan", "ask_handout", [entity("test", "bone_scan")], channel="slack"
+        "handout bone scan", "ask_handout", [entity("test", "bone_scan")], channel=channel
     )
-    text = handout_text(run(tracker))
+    [message] = run(tracker)
+    page = message["custom"]["handout"]
     bone_scan = CONTENT.tests["bone_scan"]
+    assert page["markdown"] == render(CONTENT, handout_for_test(CONTENT, "bone_scan"))
+    assert page["title"] == "Bone scan"
+    assert [part["heading"] for part in page["parts"]] == [
+        None,
+        "What it can show",
+        "What it can miss",
+    ]
+    parts = " ".join(part["text"] for part in page["parts"])
+    assert strip_respellings(parts, CONTENT).count(bone_scan.patient.what) == 1
+    assert bone_scan.clinical.what not in page["markdown"]
+    assert {"term": "blastic", "respelling": "BLAS-tik"}.items() <= page["words"][0].items()
+    assert "May 2, 2016" in page["source"] and page["reviewed"] == "2016-05-02"
+    assert page["filename"] == "bone-scan-patient-handout.md"
+
+
+def test_handout_on_the_web_is_the_markdown_page():
+    tracker = tracker_for("handout bone scan", "ask_handout", [entity("test", "bone_scan")])
+    text = handout_text(run(tracker))
+    assert text == render(CONTENT, handout_for_test(CONTENT, "bone_scan"))
     assert text.startswith("# Bone scan\n")
     assert "## What it can miss" in text
-    assert strip_respellings(text, CONTENT).count(bone_scan.patient.what) == 1
-    assert bone_scan.clinical.what not in text
 
 
 def test_handout_gives_each_hard_word_its_pronunciation_and_meaning():

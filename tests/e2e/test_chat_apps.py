@@ -1,5 +1,6 @@
 """Slack and Teams end to end: the real gateway, Rasa and actions, with local stand-ins for
-Slack's Web API and Microsoft's services. Nothing here touches the internet."""
+Slack's Web API and Microsoft's services that answer and sign as those services document.
+Nothing here touches the internet."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import httpx
 import pytest
 
 from bot.supervisor.stack import Stack
+from tests.bot.channels.microsoft_examples import teams_channel_message
 from tests.bot.channels.standins import (
     BotFramework,
     SigningKeyPair,
     SlackApi,
+    block_kit_problems,
     slack_headers,
 )
 from tests.conftest import NURSES_CHANNEL, SLACK_SECRET
@@ -25,17 +28,25 @@ pytestmark = pytest.mark.e2e
 
 SLACK = "/webhooks/slack/webhook"
 TEAMS = "/webhooks/botframework/webhook"
-# Long enough for a second answer to arrive if there were going to be one.
+FORM = "application/x-www-form-urlencoded"
 # After the expected answer, how long to watch for anything more (a duplicate, a second
 # bubble): Rasa posts one turn's messages within milliseconds of each other.
 QUIET_SECONDS = 1
+PATIENT_WELCOME = "I am not a doctor"
+CLINICIAN_LINE = "Clinical wording here. `handout <topic>` gives a patient page."
 
 
 def new_ts() -> str:
     return f"{time.time():.6f}{uuid.uuid4().int % 10}"
 
 
-def mention(text: str, channel: str, ts: str, event_id: str | None = None) -> bytes:
+def new_user() -> str:
+    return f"U{uuid.uuid4().hex[:8].upper()}"
+
+
+def mention(
+    text: str, channel: str, ts: str, event_id: str | None = None, user: str = "UNURSE"
+) -> bytes:
     return json.dumps(
         {
             "type": "event_callback",
@@ -43,7 +54,7 @@ def mention(text: str, channel: str, ts: str, event_id: str | None = None) -> by
             "authorizations": [{"user_id": "UBOT"}],
             "event": {
                 "type": "app_mention",
-                "user": "UNURSE",
+                "user": user,
                 "text": f"<@UBOT> {text}",
                 "channel": channel,
                 "ts": ts,
@@ -55,6 +66,12 @@ def mention(text: str, channel: str, ts: str, event_id: str | None = None) -> by
 def post_slack(stack: Stack, body: bytes, **headers: str) -> httpx.Response:
     signed = {**slack_headers(SLACK_SECRET, body), **headers}
     return httpx.post(f"{stack.url}{SLACK}", content=body, headers=signed, timeout=10)
+
+
+def post_slack_form(stack: Stack, form: dict) -> httpx.Response:
+    body = urlencode(form).encode()
+    headers = slack_headers(SLACK_SECRET, body, content_type=FORM)
+    return httpx.post(f"{stack.url}{SLACK}", content=body, headers=headers, timeout=10)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
@@ -76,7 +93,6 @@ def slack_answers(slack_api: SlackApi, channel: str, thread_ts: str | None, sayi
 
 
 def the_one(messages: list[dict], phrase: str) -> dict:
-    """The one message that says `phrase`; a new conversation may start with a welcome too."""
     [message] = [m for m in messages if phrase in m.get("text", "")]
     return message
 
@@ -114,6 +130,20 @@ def test_signed_slack_mention_gets_one_clinical_answer_in_its_thread(stack, slac
     assert "_Source: American Cancer Society" in answer["text"]
     assert answer["blocks"][-1]["type"] == "actions"  # follow-up buttons as Block Kit
     assert "as_user" not in answer
+
+
+def test_nurses_mentions_get_no_patient_welcome_and_one_short_line_a_day(stack, slack_api):
+    nurse, channel = new_user(), "C-welcome"
+    first, second = new_ts(), new_ts()
+    assert post_slack(stack, mention("what is an MRI", channel, first, user=nurse)).is_success
+    opening = slack_answers(slack_api, channel, first, "spinal cord compression")
+    assert [m["text"] for m in opening][0] == CLINICIAN_LINE
+    assert len(opening) == 2  # the line, then the clinical answer
+    # A new thread is a new conversation, but the same nurse the same day: only the answer.
+    assert post_slack(stack, mention("what is a PET scan", channel, second, user=nurse)).is_success
+    later = slack_answers(slack_api, channel, second, "radiolabelled sugar")
+    assert len(later) == 1 and CLINICIAN_LINE not in later[0]["text"]
+    assert not [m for m in opening + later if PATIENT_WELCOME in m["text"]]
 
 
 def test_slack_direct_message_is_answered_in_the_dm(stack, slack_api):
@@ -174,25 +204,94 @@ def test_slack_button_click_is_answered_in_the_same_thread(stack, slack_api):
         "message": {"ts": new_ts(), "thread_ts": thread},
         "actions": [{"type": "button", "value": '/ask_limits{"test": "bone_scan"}'}],
     }
-    body = urlencode({"payload": json.dumps(payload)}).encode()
-    response = post_slack(stack, body, **{"Content-Type": "application/x-www-form-urlencoded"})
+    response = post_slack_form(stack, {"payload": json.dumps(payload)})
     assert response.status_code == 200
     the_one(slack_answers(slack_api, channel, thread, "osteolytic"), "osteolytic")
 
 
-def test_nurse_gets_a_markdown_patient_handout_in_slack(stack, slack_api):
+def test_nurse_gets_the_patient_handout_as_blocks_and_as_a_file_in_slack(stack, slack_api):
     channel, ts = "C-handout", new_ts()
     assert post_slack(stack, mention("handout bone scan", channel, ts)).status_code == 200
-    handout = the_one(slack_answers(slack_api, channel, ts, "# Bone scan\n"), "# Bone scan\n")
-    text = handout["text"]
-    assert text.startswith("# Bone scan\n")
-    assert "whole skeleton" in text and "BLAS-tik" in text  # plain words, pronunciations
-    assert "May 2, 2016" in text
-    assert handout["blocks"] == [{"type": "markdown", "text": text}]
+    wait_until(lambda: slack_api.shared_files(channel_id=channel, thread_ts=ts))
+    handout = the_one(slack_answers(slack_api, channel, ts, "Bone scan"), "Bone scan")
+    blocks = handout["blocks"]
+    assert block_kit_problems(blocks) == []
+    assert blocks[0]["type"] == "header" and blocks[-1]["type"] == "context"
+    assert "May 2, 2016" in blocks[-1]["elements"][0]["text"]
+    said = json.dumps(blocks)
+    assert "whole skeleton" in said and "BLAS-tik" in said  # plain words, pronunciations
+    [page] = slack_api.shared_files(channel_id=channel, thread_ts=ts)
+    markdown = page["content"].decode()
+    assert page["filename"] == "bone-scan-patient-handout.md"
+    assert markdown.startswith("# Bone scan\n") and "May 2, 2016" in markdown
 
 
-def test_teams_activity_with_a_valid_token_gets_an_answer_at_the_service_url(stack, bot_framework):
-    activity = bot_framework.activity("<at>Bone mets guide</at> what is a PET scan")
+def test_slash_command_is_answered_only_to_the_nurse_who_typed_it(stack, slack_api):
+    nurse = new_user()
+    command = slack_api.slash_command("what is a bone scan", nurse, "C-not-a-member")
+    assert post_slack_form(stack, command).status_code == 200
+    where = command["response_url"].removeprefix(slack_api.url)
+    wait_until(lambda: any("whole skeleton" in str(c.body) for c in slack_api.posted(where)))
+    answers = [c.body for c in slack_api.posted(where)]
+    assert all(a["response_type"] == "ephemeral" for a in answers)
+    assert any("images the whole skeleton" in a["text"] for a in answers)
+    assert slack_api.messages(channel="C-not-a-member") == []
+
+
+def test_slash_command_handout_sends_blocks_and_the_file_to_the_nurses_dm(stack, slack_api):
+    nurse = new_user()
+    command = slack_api.slash_command("handout MRI", nurse, "C-not-a-member")
+    assert post_slack_form(stack, command).status_code == 200
+    wait_until(lambda: slack_api.shared_files(channel_id=f"D{nurse.upper()[:10]}"))
+    where = command["response_url"].removeprefix(slack_api.url)
+    [handout] = [c.body for c in slack_api.posted(where) if c.body.get("text") == "MRI scan"]
+    assert handout["blocks"][0]["type"] == "header"
+    [page] = slack_api.shared_files(channel_id=f"D{nurse.upper()[:10]}")
+    assert page["content"].decode().startswith("# MRI scan\n")
+
+
+def test_alerts_buttons_update_it_once_with_who_took_it_and_who_finished(stack, slack_api):
+    patient, phone = f"patient-{uuid.uuid4().hex[:8]}", f"617 555 {uuid.uuid4().int % 10**4:04}"
+    for message in ("/talk_to_nurse", "/affirm", f"please call me on {phone}"):
+        stack.say(patient, message)
+    wait_until(lambda: any(phone in m["text"] for m in slack_api.messages(channel=NURSES_CHANNEL)))
+
+    def press(action_id: str, nurse: str) -> dict:
+        return slack_api.click(NURSES_CHANNEL, phone, action_id, nurse)
+
+    def send(click: dict) -> None:
+        assert post_slack_form(stack, {"payload": json.dumps(click)}).status_code == 200
+
+    def updates() -> list[dict]:
+        return [u for u in slack_api.updates(channel=NURSES_CHANNEL) if phone in u["text"]]
+
+    def told(nurse: str) -> list[dict]:
+        return [c.body for c in slack_api.posted("chat.postEphemeral") if c.body["user"] == nurse]
+
+    # Two nurses press "I'll call" on the same message before it changes.
+    first, second = press("nurse_alert_claim", "U-ANA"), press("nurse_alert_claim", "U-BEN")
+    send(first)
+    send(second)
+    wait_until(lambda: told("U-BEN") and updates())
+    time.sleep(QUIET_SECONDS)
+    [taken] = updates()
+    assert "Taken by <@U-ANA>" in taken["text"] and "U-BEN" not in taken["text"]
+    assert "Already handled: Taken by <@U-ANA>" in told("U-BEN")[-1]["text"]
+
+    send(press("nurse_alert_done", "U-ANA"))
+    wait_until(lambda: len(updates()) == 2)
+    time.sleep(QUIET_SECONDS)
+    taken, done = updates()
+    assert "Done by <@U-ANA>" in done["text"]
+    assert not [b for b in done["blocks"] if b["type"] == "actions"]  # no buttons left
+    # Nothing is said in the alert's thread: the message itself shows what happened.
+    assert [m for m in slack_api.messages(channel=NURSES_CHANNEL) if m.get("thread_ts")] == []
+
+
+def test_teams_channel_message_as_microsoft_documents_it_is_answered_without_a_welcome(
+    stack, bot_framework
+):
+    activity = teams_channel_message(bot_framework.service_url, "what is a PET scan", new_ts())
     response = teams_post(stack, activity, bot_framework.token())
     assert response.status_code == 202
     replies = teams_replies(bot_framework, activity, "radiolabelled sugar")
@@ -203,17 +302,45 @@ def test_teams_activity_with_a_valid_token_gets_an_answer_at_the_service_url(sta
     cards = [a["content"] for r in replies for a in r.body.get("attachments", [])]
     answer = the_one(cards, "radiolabelled sugar")
     assert answer["buttons"][0]["type"] == "messageBack"
+    assert PATIENT_WELCOME not in json.dumps([r.body for r in replies])
 
 
-@pytest.mark.parametrize(
-    "wrong",
-    [{"audience": "another-bots-app-id"}, {"expires_in": -3600}, {"key": SigningKeyPair.new()}],
-    ids=["wrong-audience", "expired", "signed-by-another-key"],
-)
-def test_teams_activity_with_a_bad_token_gets_401_and_no_answer(stack, bot_framework, wrong):
+def test_teams_handout_is_an_adaptive_card(stack, bot_framework):
+    activity = bot_framework.activity("handout bone scan", user=f"29:{new_user()}")
+    assert teams_post(stack, activity, bot_framework.token()).status_code == 202
+    replies = teams_replies(bot_framework, activity, "AdaptiveCard")
+    [card] = [
+        a["content"]
+        for r in replies
+        for a in r.body.get("attachments", [])
+        if a["contentType"] == "application/vnd.microsoft.card.adaptive"
+    ]
+    assert card["body"][0]["text"] == "Bone scan"
+    assert "May 2, 2016" in card["body"][-1]["text"]
+
+
+BAD_TEAMS_TOKENS = {
+    "wrong-audience": lambda bf: bf.token(audience="another-bots-app-id"),
+    "expired": lambda bf: bf.token(expires_in=-3600),
+    "signed-by-another-key": lambda bf: bf.token(key=SigningKeyPair.new()),
+    "wrong-issuer": lambda bf: bf.token(issuer="https://login.example.org"),
+    "another-service-url": lambda bf: bf.token(service_url="https://attacker.example.org/"),
+    "service-url-only-as-serviceUrl": lambda bf: bf.token(service_url_claim="serviceUrl"),
+    "microsofts-documented-example-from-2016": lambda bf: bf.documented_example_token(),
+}
+
+
+@pytest.mark.parametrize("make_token", BAD_TEAMS_TOKENS.values(), ids=BAD_TEAMS_TOKENS.keys())
+def test_teams_activity_with_a_bad_token_gets_401_and_no_answer(stack, bot_framework, make_token):
     activity = bot_framework.activity("what is a bone scan")
-    response = teams_post(stack, activity, bot_framework.token(**wrong))
+    response = teams_post(stack, activity, make_token(bot_framework))
     assert response.status_code == 401
+    assert teams_replies(bot_framework, activity, None) == []
+
+
+def test_teams_activity_for_a_channel_the_key_is_not_endorsed_for_gets_401(stack, bot_framework):
+    activity = bot_framework.activity("what is a bone scan", channelId="skype")
+    assert teams_post(stack, activity, bot_framework.token()).status_code == 401
     assert teams_replies(bot_framework, activity, None) == []
 
 

@@ -8,7 +8,9 @@ Changes to Rasa's BotFrameworkInput / BotFramework, each for a reason:
   gateway's verifier, with the metadata URL as a setting;
 - replies carry a token from the token URL setting, are posted without blocking Rasa's event
   loop, as a reply to the activity (so they land in its thread), in one Markdown message;
-- buttons are `messageBack` card actions: the payload goes to the bot, the title to the chat.
+- buttons are `messageBack` card actions: the payload goes to the bot, the title to the chat;
+- a patient handout (custom payload `handout`) is an Adaptive Card;
+- the metadata says which Teams user wrote (the session start greets nurses once a day).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from bot.channels.teams.auth import (
     TokenRefused,
     bearer_token,
 )
+from bot.channels.teams.cards import handout_card
 from settings.bot import get_settings
 
 logger = logging.getLogger(__name__)
@@ -98,6 +101,16 @@ class TeamsOutput(BotFramework):
         }
         await self.send(self.prepare_message(recipient_id, {"attachments": [card]}))
 
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        page = json_message.get("handout")
+        if page is None:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+            return
+        message = {"attachments": [handout_card(page)]}
+        await self.send(self.prepare_message(recipient_id, message))
+
 
 class TeamsConnector(BotFrameworkInput):
     @classmethod
@@ -108,7 +121,6 @@ class TeamsConnector(BotFrameworkInput):
             verifier = IncomingTokenVerifier(
                 settings.teams_app_id,
                 settings.teams_openid_metadata_url,
-                settings.teams_issuer,
             )
             tokens = ReplyTokens(
                 settings.teams_oauth_url,
@@ -127,6 +139,11 @@ class TeamsConnector(BotFrameworkInput):
         self.verifier = verifier
         self.tokens = tokens
         self._background_tasks: set[asyncio.Task] = set()
+
+    def get_metadata(self, request: Request) -> dict[str, Any]:
+        """Who wrote, so the session start knows a nurse in Teams (actions/chat_app_welcome.py)."""
+        sender = ((request.json or {}).get("from") or {}).get("id")
+        return {"chat_app": "teams", "chat_user": sender}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("botframework_webhook", __name__)

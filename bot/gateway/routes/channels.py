@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat apps"])
 
 SLACK_PATH = "/webhooks/slack/webhook"
+# Slash commands come to SLACK_PATH too (one request URL for the whole app) and go on to the
+# Rasa connector's own route for them.
+SLACK_COMMAND_PATH = "/webhooks/slack/command"
 TEAMS_PATH = "/webhooks/botframework/webhook"
 # What Rasa's Slack connector needs to check the signature again. Slack's retry headers stay
 # behind: the gateway has already decided that this delivery is new.
@@ -43,10 +46,12 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def slack_payload(body: bytes, content_type: str) -> dict[str, Any]:
-    """Events come as JSON; button clicks as a form whose `payload` field holds JSON."""
+    """Events come as JSON; button clicks as a form whose `payload` field holds JSON; slash
+    commands as a plain form (with `command`)."""
     try:
         if content_type == "application/x-www-form-urlencoded":
-            payload = json.loads(parse_qs(body.decode())["payload"][0])
+            form = {name: values[0] for name, values in parse_qs(body.decode()).items()}
+            payload = form if "command" in form else json.loads(form["payload"])
         else:
             payload = json.loads(body)
     except (ValueError, KeyError, UnicodeDecodeError) as error:
@@ -59,9 +64,13 @@ def slack_payload(body: bytes, content_type: str) -> dict[str, Any]:
 def slack_conversation(payload: dict[str, Any]) -> str:
     """Who and where, so one person's messages in one channel go to the same Rasa worker."""
     event = payload.get("event") or {}
-    user = event.get("user") or (payload.get("user") or {}).get("id", "")
-    channel = event.get("channel") or (payload.get("channel") or {}).get("id", "")
-    return f"{user}:{channel}"
+    user = event.get("user") or (payload.get("user") or {}).get("id") or payload.get("user_id")
+    channel = (
+        event.get("channel")
+        or (payload.get("channel") or {}).get("id")
+        or payload.get("channel_id")
+    )
+    return f"{user or ''}:{channel or ''}"
 
 
 def teams_activity(body: bytes) -> dict[str, Any]:
@@ -80,7 +89,7 @@ def teams_activity(body: bytes) -> dict[str, Any]:
     response_class=Response,
 )
 async def slack_webhook(request: Request, apps: ChatAppsDep) -> Response:
-    """Slack's Events API and interactivity (button clicks) endpoint."""
+    """Slack's Events API, interactivity (button clicks) and slash command endpoint."""
     if not apps.slack_signing_secret:
         raise ApiError(503, "slack_not_configured", "Slack is not set up on this server.")
     body = await request.body()
@@ -107,7 +116,8 @@ async def slack_webhook(request: Request, apps: ChatAppsDep) -> Response:
         )
         return Response(status_code=200, headers={"X-Slack-No-Retry": "1"})
     headers = {h: request.headers[h] for h in SLACK_RELAYED_HEADERS if h in request.headers}
-    apps.relay.relay(SLACK_PATH, body, headers, conversation=slack_conversation(payload))
+    path = SLACK_COMMAND_PATH if "command" in payload else SLACK_PATH
+    apps.relay.relay(path, body, headers, conversation=slack_conversation(payload))
     return Response(status_code=200)
 
 

@@ -15,7 +15,7 @@ from bot.gateway.main import create_app
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import ChannelRelay
 from settings.bot import Settings
-from tests.bot.channels.standins import TEAMS_APP_ID, TEAMS_ISSUER, BotFramework, SlackApi
+from tests.bot.channels.standins import TEAMS_APP_ID, BotFramework, SlackApi
 
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
@@ -66,7 +66,7 @@ def make_gateway(
             relay=ChannelRelay(settings.rasa_worker_urls, 10.0, transport=transport),
             slack_signing_secret=SLACK_SECRET if slack else "",
             teams=IncomingTokenVerifier(
-                TEAMS_APP_ID, teams_metadata_url or bot_framework.metadata_url, TEAMS_ISSUER
+                TEAMS_APP_ID, teams_metadata_url or bot_framework.metadata_url
             )
             if teams
             else None,

@@ -141,6 +141,33 @@ def test_slack_button_click_is_relayed_as_the_signed_form(make_gateway, rasa_con
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
 
 
+def test_slack_slash_command_is_relayed_to_the_connectors_command_route(
+    make_gateway, rasa_connectors
+):
+    # The fields Slack sends for a slash command (docs.slack.dev, "Implementing slash commands").
+    form = {
+        "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+        "team_id": "T0001",
+        "team_domain": "example",
+        "channel_id": "C2147483705",
+        "channel_name": "test",
+        "user_id": "U2147483697",
+        "user_name": "Steve",
+        "command": "/bonemets",
+        "text": "handout bone scan",
+        "api_app_id": "A123456",
+        "response_url": "https://hooks.slack.com/commands/1234/5678",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+    }
+    body = urlencode(form).encode()
+    headers = slack_headers(SLACK_SECRET, body, content_type="application/x-www-form-urlencoded")
+    assert make_gateway().post(SLACK, content=body, headers=headers).status_code == 200
+    [request] = relayed(rasa_connectors)
+    assert request.url.path == "/webhooks/slack/command"
+    assert request.content == body
+    assert request.headers["x-slack-signature"] == headers["X-Slack-Signature"]
+
+
 def test_signed_slack_body_that_is_not_an_event_gets_400(make_gateway, rasa_connectors):
     body = b"not json"
     response = make_gateway().post(SLACK, content=body, headers=slack_headers(SLACK_SECRET, body))
