@@ -7,6 +7,7 @@ answer started from, so "why that one?" gives the reason for that step and not a
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,8 @@ ACTION_COMPARE_TESTS = "action_compare_tests"
 ACTION_WHICH_TEST = "action_which_test"
 SLOT_PREVIOUS_TEST = "previous_test"
 
+# A comparison asked about its first test, with the second as the yardstick.
+ABOUT_THE_FIRST = re.compile(r"\s*(?:so |and |but )?(?:is|are|does|do|can|how does|how is|hows)\b")
 # Reasons are joined while the answer stays this short (the project's length target).
 MAX_WORDS = 60
 
@@ -303,8 +306,9 @@ def compare_reply(
         if len(named) < 2:
             return None
         pair = (named[0], named[1])
-        # "Is an MRI like a CT?" is about the MRI: "does it use x-rays?" next means the MRI.
-        subject = named[0]
+        # "Is an MRI like a CT?" is about the MRI ("does it use x-rays?" next means the MRI);
+        # "bone scan or PET?" weighs both, and "why that one?" next means the last one named.
+        subject = named[0] if ABOUT_THE_FIRST.match(question.text.lower()) else named[1]
     else:
         subject = pair[1]
     first, second = pair

@@ -69,10 +69,10 @@ def test_click_on_a_nurse_alert_button_gets_no_line(action_settings):
     assert messages == []
 
 
-def test_web_session_still_starts_with_the_patient_welcome(action_settings):
+def test_web_session_start_says_nothing_the_patient_welcome_answers_a_hello(action_settings):
     action_settings()
     messages, _ = new_session("rest", None)
-    assert responses(messages) == ["utter_welcome"]
+    assert responses(messages) == []
 
 
 def session_start_then_hi(channel: str, said_at_start: list[dict]):
@@ -93,7 +93,6 @@ def test_hello_that_opens_a_nurses_thread_without_a_line_gets_a_hello_back():
     assert responses(messages) == ["utter_greet"]
 
 
-def test_hello_right_after_the_welcome_gets_no_second_hello():
-    welcome = {"event": "bot", "text": "Hi! I explain"}
-    messages, _ = run(ActionGreet(), session_start_then_hi("rest", [welcome]))
-    assert messages == []
+def test_a_web_conversation_that_opens_with_hello_gets_the_patient_welcome():
+    messages, _ = run(ActionGreet(), session_start_then_hi("rest", []))
+    assert responses(messages) == ["utter_welcome"]

@@ -213,7 +213,8 @@ def test_comparing_bone_scan_and_pet_uses_the_written_comparison():
         tracker_for("bone scan or PET?", "ask_compare_tests", named_tests("bone_scan", "pet")),
     )
     assert "Both look at the whole body" in texts(messages)
-    assert SlotSet("current_test", "bone_scan") in events
+    # Both weighed: "why that one?" next means the last one named.
+    assert SlotSet("current_test", "pet") in events
     assert [b["title"] for b in messages[0]["buttons"]] == [
         "Why the bone scan?",
         "Why the PET scan?",
@@ -231,7 +232,8 @@ def test_how_is_it_different_from_a_ct_compares_with_the_test_last_discussed():
         ),
     )
     assert "A bone scan shows the whole skeleton" in texts(messages)
-    assert SlotSet("current_test", "ct") in events
+    # "It" is still the bone scan: "does it use x-rays?" next is about the bone scan.
+    assert SlotSet("current_test", "bone_scan") in events
 
 
 def test_pair_without_a_written_comparison_is_compared_from_the_two_profiles():

@@ -55,7 +55,7 @@ def test_warning_sign_gets_care_team_now_emergency_numbers_and_an_offer_to_go_on
     said = texts(replies)
     assert "care team now" in said and CLINIC_PHONE in said
     assert "911" in said and "988" in said
-    assert {"/talk_to_nurse", "/help"} <= set(payloads(replies))
+    assert {"/talk_to_nurse", "/safe_to_go_on"} <= set(payloads(replies))
 
 
 def test_thoughts_of_self_harm_get_the_crisis_line(stack):

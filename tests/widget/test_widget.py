@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from bot.supervisor.stack import Stack
+from settings.clinic import DEMO_CLINIC_NAME
 from tests.conftest import CLINIC_PHONE
 from tests.widget.chat_widget import ANSWER_TIMEOUT_MS, ChatWidget
 from tests.widget.conftest import ClinicSite, Gateway
@@ -228,7 +229,7 @@ def test_keyboard_only_open_ask_use_a_quick_reply_and_close(widget: ChatWidget):
         assert focused["inPanel"], f"focus left the panel: {focused}"
         seen.append(focused["label"] or focused["text"])
     assert seen.count("Close chat") >= 2, "Tab did not wrap round the panel"
-    widget.panel.get_by_role("link", name=re.compile("Call your care team")).focus()
+    widget.panel.get_by_role("link", name=re.compile(f"^Call {DEMO_CLINIC_NAME}")).focus()
     page.keyboard.press("Shift+Tab")
     assert widget.focused()["text"] == "Send", "Shift+Tab from the first control did not wrap"
 
@@ -355,7 +356,7 @@ def test_widget_on_another_allowed_site_works_and_any_brand_colour_keeps_aa_cont
 def test_clinic_phone_comes_from_the_gateway_settings(widget: ChatWidget):
     widget.visit()  # the demo page's tag names no phone number
     widget.open_fresh()
-    link = widget.panel.get_by_role("link", name=f"Call your care team: {CLINIC_PHONE}")
+    link = widget.panel.get_by_role("link", name=f"Call {DEMO_CLINIC_NAME}: {CLINIC_PHONE}")
     expect(link).to_have_attribute("href", "tel:" + re.sub(r"\D", "", CLINIC_PHONE))
     # The same number the assistant gives in its own answers.
     expect(widget.bot_messages.first).to_contain_text(CLINIC_PHONE)
@@ -368,8 +369,8 @@ def test_clinic_phone_set_on_the_page_wins_over_the_settings(
     widget = ChatWidget(page, site.url)
     widget.visit()
     widget.open_fresh()
-    link = widget.panel.get_by_role("link", name=re.compile("^Call your care team"))
-    expect(link).to_have_text("Call your care team: 555-0142")
+    link = widget.panel.get_by_role("link", name=re.compile(f"^Call {DEMO_CLINIC_NAME}"))
+    expect(link).to_have_text(f"Call {DEMO_CLINIC_NAME}: 555-0142")
     expect(link).to_have_attribute("href", "tel:5550142")
 
 

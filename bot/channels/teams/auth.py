@@ -33,6 +33,7 @@ import requests
 from botframework.connector.auth import (
     ChannelValidation,
     ClaimsIdentity,
+    JwtTokenExtractor,
     SimpleCredentialProvider,
 )
 
@@ -104,6 +105,9 @@ class IncomingTokenVerifier:
         try:
             identity = await asyncio.wait_for(check, CHECK_TIMEOUT_SECONDS)
         except (requests.RequestException, asyncio.TimeoutError, *MALFORMED_KEYS) as error:
+            # The SDK keeps whatever key set it fetched for a day, a broken one too: drop it,
+            # so the check after the back-off fetches the keys again.
+            JwtTokenExtractor.metadataCache.pop(ChannelValidation.open_id_metadata_endpoint, None)
             self._back_off = min(MAX_BACK_OFF_SECONDS, 2 * self._back_off or FIRST_BACK_OFF_SECONDS)
             self._unavailable_until = self._clock() + self._back_off
             logger.warning("could not get Bot Framework keys: %s", type(error).__name__)

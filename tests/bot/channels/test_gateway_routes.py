@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.bot.channels.conftest import SLACK_SECRET
-from tests.bot.channels.standins import SigningKeyPair, slack_headers
+from tests.bot.channels.standins import BotFramework, SigningKeyPair, slack_headers
 
 SLACK = "/webhooks/slack/webhook"
 TEAMS = "/webhooks/botframework/webhook"
@@ -251,18 +251,18 @@ def test_teams_answers_503_when_the_signing_keys_cannot_be_fetched(
     assert relayed(rasa_connectors, timeout=0.5) == []
 
 
-def test_teams_answers_503_not_500_when_the_key_set_is_malformed(
-    make_gateway, rasa_connectors, bot_framework
-):
-    bot_framework.keys_document = {"keys": ["not a key", {"kid": 7}]}
+def test_teams_answers_503_not_500_when_the_key_set_is_malformed(make_gateway, rasa_connectors):
+    # Microsoft's side on a port of its own: the SDK caches keys per metadata URL.
+    microsoft = BotFramework().start()
+    microsoft.keys_document = {"keys": ["not a key", {"kid": 7}]}
     try:
-        response = make_gateway().post(
+        response = make_gateway(teams_metadata_url=microsoft.metadata_url).post(
             TEAMS,
-            json=bot_framework.activity("hi"),
-            headers={"Authorization": f"Bearer {bot_framework.token()}"},
+            json=microsoft.activity("hi"),
+            headers={"Authorization": f"Bearer {microsoft.token()}"},
         )
     finally:
-        bot_framework.keys_document = None
+        microsoft.stop()
     assert response.status_code == 503
     assert response.json()["error"] == "teams_keys_unavailable"
     assert relayed(rasa_connectors, timeout=0.5) == []
