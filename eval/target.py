@@ -55,8 +55,10 @@ class Assistant:
             json={"sender": sender, "message": question},
         )
         response.raise_for_status()
-        bubbles = [r for r in response.json() if not is_welcome(r)]
-        return texts(bubbles)
+        replies = response.json()
+        answer = [r for r in replies if not is_welcome(r)]
+        # To a hello the welcome is the answer; before a first answer it is not.
+        return texts(answer if texts(answer).strip() else replies)
 
     def intent(self, question: str) -> str | None:
         response = self._http.post(

@@ -355,7 +355,7 @@ def test_a_difference_within_the_test_talked_about_gets_what_it_shows():
         "ask_compare_tests",
         slots={"current_test": "ct_biopsy"},
     )
-    assert "thin tube" in texts(run(ActionCompareTests(), tracker)[0])
+    assert "thin cylinder" in texts(run(ActionCompareTests(), tracker)[0])
 
 
 def test_which_test_for_a_situation_gets_the_pathway_s_test_for_it():
