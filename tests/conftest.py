@@ -13,19 +13,35 @@ import pytest
 
 from bot.supervisor.stack import Stack
 from tests.bot.channels.standins import TEAMS_APP_ID, BotFramework, SlackApi
+from tests.rasa_cli import RasaRun, data_validation, story_check
 
 CLINIC_PHONE = "312-555-0142"
 SLACK_SECRET = "e2e0c4f1d2b3a4958676e5d4c3b2a190"
 NURSES_CHANNEL = "C-nurses"
+RASA_CLI = pytest.StashKey[dict]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "restarts_stack: stops and starts the shared stack")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that restart the shared stack go last, so no other test sees it restarting."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that restart the shared stack go last, so no other test sees it restarting; Rasa's
+    command-line checks start now, in the background, if a test will read them."""
     items.sort(key=lambda item: item.get_closest_marker("restarts_stack") is not None)
+    if any(item.nodeid.startswith("tests/test_rasa_data.py") for item in items):
+        config.stash[RASA_CLI] = start_rasa_cli()
+
+
+@pytest.fixture(scope="session")
+def rasa_cli(request: pytest.FixtureRequest) -> dict[str, RasaRun]:
+    if RASA_CLI not in request.config.stash:
+        request.config.stash[RASA_CLI] = start_rasa_cli()
+    return request.config.stash[RASA_CLI]
+
+
+def start_rasa_cli() -> dict[str, RasaRun]:
+    return {"validate": data_validation().start(), "stories": story_check().start()}
 
 
 @pytest.fixture(scope="session")

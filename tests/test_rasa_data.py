@@ -3,11 +3,7 @@ actions, and the test stories follow the trained policy."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import yaml
 from rasa_sdk.executor import ActionExecutor
@@ -58,19 +54,9 @@ def explained(line: str) -> bool:
     return False
 
 
-def test_rasa_data_validate_reports_no_problems():
-    rasa = Path(sys.executable).with_name("rasa")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run(
-        [str(rasa), "data", "validate"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+def test_rasa_data_validate_reports_no_problems(rasa_cli):
+    code, output = rasa_cli["validate"].result()
+    assert code == 0, output
     warnings = [line for line in output.splitlines() if "UserWarning" in line]
     unexplained = [line for line in warnings if not explained(line)]
     assert not unexplained, "\n".join(unexplained)
@@ -83,28 +69,10 @@ def test_the_action_server_registers_exactly_the_domains_custom_actions():
     assert sorted(executor.actions) == sorted(domain["actions"])
 
 
-def test_test_stories_follow_the_trained_dialogue_policy(tmp_path):
+def test_test_stories_follow_the_trained_dialogue_policy(rasa_cli):
     """Every path of `tests/stories/` (greetings, knowledge and sequencing, safety, handoff,
     forget me) is predicted action by action by the trained model, without any server."""
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("rasa")),
-            "test",
-            "core",
-            "--stories",
-            "tests/stories",
-            "--model",
-            "models/bonemets.tar.gz",
-            "--fail-on-prediction-errors",
-            "--no-plot",
-            "--out",
-            str(tmp_path),
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    failed = tmp_path / "failed_test_stories.yml"
-    assert result.returncode == 0, failed.read_text() if failed.exists() else result.stderr[-3000:]
+    run = rasa_cli["stories"]
+    code, output = run.result()
+    failed = run.out_dir / "failed_test_stories.yml"
+    assert code == 0, failed.read_text() if failed.exists() else output[-3000:]
