@@ -103,7 +103,8 @@ class RasaClient:
             task.exception()  # a failure after the wait was already answered for
 
     async def send_message(self, sender: str, message: str) -> list[dict[str, Any]]:
-        down = [name for name, status in (await self.store_statuses()).items() if not status.ok]
+        stores = await self._stores.recent_statuses() if self._stores is not None else {}
+        down = [name for name, status in stores.items() if not status.ok]
         if down:
             raise SharedStoreDown(f"{' and '.join(down)} down")
         body = {"sender": sender, "message": message}
