@@ -25,6 +25,9 @@ Conversation = Sequence[str]
 CONVERSATIONS = PROJECT_DIR / "eval" / "bench" / "conversations.yml"
 # What the gateway answers past its capacity (bot/gateway/admission.py): 503 and this code.
 BUSY_ERROR = "busy"
+# The gateway's "could not answer just now" (bot/gateway/own_replies.py): Rasa timed out or
+# failed, so the patient got no answer to the question.
+UNAVAILABLE = {"custom": {"gateway_reply": "unavailable"}}
 
 
 def load_conversations() -> list[list[str]]:
@@ -107,7 +110,8 @@ def new_sender() -> str:
 
 async def send(http: httpx.AsyncClient, url: str, sender: str, text: str, tally: Tally) -> None:
     """One message. Answered: 200 with replies. Shed: the gateway's immediate 503 "busy". An
-    error is anything else: a failed request, another status, an empty reply list."""
+    error is anything else: a failed request, another status, an empty reply list, the
+    gateway's "could not answer just now"."""
     warning_sign = has_warning_sign(text)
     tally.warning_signs += warning_sign
     began = time.perf_counter()
@@ -123,6 +127,8 @@ async def send(http: httpx.AsyncClient, url: str, sender: str, text: str, tally:
         tally.error(f"HTTP {response.status_code}")
     elif not (replies := response.json()):
         tally.error("empty reply")
+    elif any(UNAVAILABLE.items() <= reply.items() for reply in replies):
+        tally.error("could not answer")
     else:
         tally.answered.append(elapsed)
         tally.emergency_replies += warning_sign and is_emergency_reply(replies)

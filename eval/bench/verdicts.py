@@ -209,7 +209,8 @@ def render(report: dict) -> str:
         f"conversation a new sender. Each rate: {settings['warmup_seconds']} s warm-up, then "
         f"{settings['window_seconds']} s measured; held = p95 <= {MAX_P95_MS:.0f} ms, no error "
         "and none busy. An error is a failed request, a non-200 answer other than the busy 503, "
-        "or an empty reply. Patients at once = capacity x 20 s between a patient's messages. "
+        'an empty reply or the gateway\'s "could not answer just now". Patients at once = '
+        "capacity x 20 s between a patient's messages. "
         f"One at a time: {settings['rounds']} rounds of the conversations, the paths "
         "interleaved with the first one changing every message, after one warm-up round."
     )

@@ -43,6 +43,9 @@ class FakeServer:
             return httpx.Response(500)
         if body["message"] == "silent":
             return httpx.Response(200, json=[])
+        if body["message"] == "stuck":
+            unavailable = {"custom": {"gateway_reply": "unavailable"}}
+            return httpx.Response(200, json=[{"text": "I could not answer just now."}, unavailable])
         if body["message"] == "crowded":
             return httpx.Response(503, json={"error": "busy", "detail": "busy"})
         if body["message"] == WARNING_SIGN:
@@ -72,7 +75,13 @@ def test_tally_summary_counts_busy_and_errors_with_the_messages_and_gives_millis
 
 @pytest.mark.parametrize(
     ("message", "kind"),
-    [("hi", "answered"), ("crowded", "shed"), ("broken", "HTTP 500"), ("silent", "empty reply")],
+    [
+        ("hi", "answered"),
+        ("crowded", "shed"),
+        ("broken", "HTTP 500"),
+        ("silent", "empty reply"),
+        ("stuck", "could not answer"),
+    ],
 )
 async def test_each_answer_is_counted_as_answered_busy_or_an_error(message, kind):
     tally = Tally()
