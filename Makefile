@@ -35,7 +35,8 @@ train: $(MODEL) ## Train the model if data, domain, config or content changed
 eval: $(MODEL) ## Held-out accuracy, 3-fold intent F1, readability, red flags -> reports/eval.md
 	$(PY) -m eval.run
 
-bench: $(SPACY_PIPELINE)/meta.json ## Latency, 1/10/50 patients, memory, soak -> reports/bench.md
+bench: $(SPACY_PIPELINE)/meta.json ## Capacity (1 and 2 workers), overload, vs Rasa's sample bot -> reports/
+	bash scripts/install-datastores.sh
 	$(PY) -m eval.bench
 
 lint: $(VENV)/.installed ## ruff check and format check

@@ -1,4 +1,8 @@
-"""Shared dependencies, as `Annotated` aliases the routes declare."""
+"""Shared dependencies, as `Annotated` aliases the routes declare.
+
+They are `async def`: FastAPI runs a plain `def` dependency in a thread pool, a hand-off to a
+thread and back for each one on every request.
+"""
 
 from __future__ import annotations
 
@@ -14,27 +18,27 @@ from bot.gateway.rate_limit import RateLimiter
 from settings.bot import Settings
 
 
-def get_rasa(request: Request) -> RasaClient:
+async def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa
 
 
-def get_limiter(request: Request) -> RateLimiter:
+async def get_limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_conversations(request: Request) -> ConversationStore:
+async def get_conversations(request: Request) -> ConversationStore:
     return request.app.state.conversations
 
 
-def get_own_replies(request: Request) -> OwnReplies:
+async def get_own_replies(request: Request) -> OwnReplies:
     return request.app.state.own_replies
 
 
-def get_idempotent_sends(request: Request) -> IdempotentSends:
+async def get_idempotent_sends(request: Request) -> IdempotentSends:
     return request.app.state.sends
 
 

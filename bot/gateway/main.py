@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from bot.gateway.admission import Admission
 from bot.gateway.body_limits import BodyLimitMiddleware
 from bot.gateway.chat_apps import ChatApps
 from bot.gateway.conversations import ConversationStore
@@ -54,6 +55,7 @@ def create_app(
         settings.rasa_token,
         settings.rasa_timeout_seconds,
         stores=StoreProbes.from_settings(settings),
+        admission=Admission.from_settings(settings),
     )
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.own_replies = OwnReplies.from_settings(settings)

@@ -13,6 +13,7 @@ from bot.gateway.status import PartStatus
 from bot.gateway.workers import WorkerPool
 
 if TYPE_CHECKING:
+    from bot.gateway.admission import Admission
     from bot.gateway.store_probes import StoreProbes
 
 
@@ -53,10 +54,13 @@ class RasaClient:
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
         stores: StoreProbes | None = None,
+        admission: Admission | None = None,
     ) -> None:
-        """`rasa_url` is one Rasa server or the list of workers; `stores` are checked first."""
+        """`rasa_url` is one Rasa server or the list of workers; `stores` are checked first;
+        `admission` bounds the messages in flight at each worker."""
         self._workers = WorkerPool([rasa_url] if isinstance(rasa_url, str) else rasa_url)
         self._stores = stores
+        self.admission = admission
         self._action_url = action_url
         self._token = token
         self._http = httpx.AsyncClient(
@@ -81,17 +85,27 @@ class RasaClient:
         await self._fresh_http.aclose()
         if self._stores is not None:
             await self._stores.close()
+        if self.admission is not None:
+            await self.admission.close()
 
     async def send_message_waiting_at_most(
-        self, sender: str, message: str, seconds: float
+        self, sender: str, message: str, seconds: float, urgent: bool = False
     ) -> list[dict[str, Any]]:
         """`send_message`, but RasaTimeout after `seconds`. The message itself goes on to Rasa
         (within Rasa's usual time limit), so a Rasa that is slow but working still records it
-        in the conversation instead of having it cut off."""
-        task = asyncio.create_task(self.send_message(sender, message))
+        in the conversation instead of having it cut off; it keeps its admission slot until
+        then. Busy (admission.py) when no worker has a slot for it; `urgent` goes first."""
+        workers = self._workers.candidates(sender)
+        ticket = None
+        if self.admission is not None:
+            ticket = await self.admission.enter(workers, urgent)
+            workers = [ticket.worker, *(url for url in workers if url != ticket.worker)]
+        task = asyncio.create_task(self._send(sender, message, workers))
         # The event loop keeps only weak references to tasks: hold this one until it is done.
         self._unwaited.add(task)
         task.add_done_callback(self._forget_task)
+        if ticket is not None:
+            task.add_done_callback(lambda _: self.admission.leave(ticket))
         try:
             return await asyncio.wait_for(asyncio.shield(task), seconds)
         except asyncio.TimeoutError as error:
@@ -103,11 +117,16 @@ class RasaClient:
             task.exception()  # a failure after the wait was already answered for
 
     async def send_message(self, sender: str, message: str) -> list[dict[str, Any]]:
-        down = [name for name, status in (await self.store_statuses()).items() if not status.ok]
+        return await self._send(sender, message, self._workers.candidates(sender))
+
+    async def _send(self, sender: str, message: str, workers: list[str]) -> list[dict[str, Any]]:
+        """To the first of `workers` that takes it."""
+        stores = await self._stores.recent_statuses() if self._stores is not None else {}
+        down = [name for name, status in stores.items() if not status.ok]
         if down:
             raise SharedStoreDown(f"{' and '.join(down)} down")
         body = {"sender": sender, "message": message}
-        for url in self._workers.candidates(sender):
+        for url in workers:
             try:
                 replies = await self._send_to_worker(url, body)
             except _NotDelivered:
@@ -155,6 +174,18 @@ class RasaClient:
             return response.json()
         except ValueError as error:
             raise RasaUnavailable("Rasa answered with no JSON") from error
+
+    async def load(self) -> dict[str, Any] | None:
+        """Messages in flight at each worker and turned away as busy by this process, for
+        /healthz; None without admission control."""
+        if self.admission is None:
+            return None
+        in_flight = await self.admission.in_flight(self._workers.urls)
+        return {
+            "in_flight": list(in_flight.values()),
+            "slots_per_worker": self.admission.slots_per_worker,
+            "busy_answers": self.admission.turned_away,
+        }
 
     async def worker_statuses(self) -> list[PartStatus]:
         """One status per Rasa worker, in the order of the settings."""

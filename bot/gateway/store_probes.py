@@ -5,6 +5,12 @@ tracker store fails Rasa carries on with a blank conversation (it wraps the stor
 `FailSafeTrackerStore`). Neither is an answer a patient should get, so before passing a message
 on the gateway checks the stores itself and answers 503 when one is down. /healthz shows the
 same checks.
+
+A message does not wait for a check of its own: it goes by the latest result while that is at
+most a second old, and a message that finds it older starts a new check in the background. Only
+after a quiet spell (no check for STALE_SECONDS) does a message wait for one. So under traffic
+the stores are checked about once a second, whatever the rate, and a store that fails is noticed
+within about a second, as when each message checked them.
 """
 
 from __future__ import annotations
@@ -21,9 +27,8 @@ from bot.gateway.status import PartStatus
 from settings.bot import Settings, postgres_dsn
 
 POSTGRES_TIMEOUT_SECONDS = 2
-# Each PostgreSQL check opens a connection (a server process), so one result serves every
-# message for this long instead of costing one per message.
-POSTGRES_RESULT_SECONDS = 1.0
+FRESH_SECONDS = 1.0
+STALE_SECONDS = 5.0
 
 
 class StoreProbes:
@@ -36,8 +41,8 @@ class StoreProbes:
         self._redis = redis_client(redis_url) if redis_url else None
         self._postgres_dsn = postgres_dsn(postgres_url) if postgres_url else None
         self._clock = clock
-        self._postgres_result: tuple[float, PartStatus] | None = None
-        self._postgres_lock = asyncio.Lock()
+        self._latest: tuple[float, dict[str, PartStatus]] | None = None
+        self._checking: asyncio.Task[dict[str, PartStatus]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StoreProbes | None:
@@ -49,17 +54,39 @@ class StoreProbes:
         return cls(settings.redis_url, postgres_url)
 
     async def close(self) -> None:
+        if self._checking is not None:
+            self._checking.cancel()
         if self._redis is not None:
             await self._redis.close()
             await self._redis.connection_pool.disconnect()
 
+    async def recent_statuses(self) -> dict[str, PartStatus]:
+        """For a message: the latest result, checked again in the background once it is a
+        second old; a new check awaited only when none is recent."""
+        if self._latest is None or self._clock() - self._latest[0] >= STALE_SECONDS:
+            return await self.statuses()
+        if self._clock() - self._latest[0] >= FRESH_SECONDS:
+            self._start_check()
+        return self._latest[1]
+
     async def statuses(self) -> dict[str, PartStatus]:
+        """A check now (/healthz); callers at the same time share it."""
+        return await asyncio.shield(self._start_check())
+
+    def _start_check(self) -> asyncio.Task[dict[str, PartStatus]]:
+        if self._checking is None or self._checking.done():
+            self._checking = asyncio.create_task(self._check())
+        return self._checking
+
+    async def _check(self) -> dict[str, PartStatus]:
         checks = {}
         if self._redis is not None:
             checks["redis"] = self._check_redis()
         if self._postgres_dsn is not None:
-            checks["postgres"] = self._check_postgres()
-        return dict(zip(checks, await asyncio.gather(*checks.values()), strict=True))
+            checks["postgres"] = asyncio.to_thread(self._connect_postgres)
+        statuses = dict(zip(checks, await asyncio.gather(*checks.values()), strict=True))
+        self._latest = (self._clock(), statuses)
+        return statuses
 
     async def _check_redis(self) -> PartStatus:
         try:
@@ -67,17 +94,6 @@ class StoreProbes:
         except (RedisError, OSError):
             return PartStatus(False, "down")
         return PartStatus(True, "ok")
-
-    async def _check_postgres(self) -> PartStatus:
-        # The lock makes a burst of messages share one check rather than open a connection each.
-        async with self._postgres_lock:
-            if self._postgres_result and (
-                self._clock() - self._postgres_result[0] < POSTGRES_RESULT_SECONDS
-            ):
-                return self._postgres_result[1]
-            status = await asyncio.to_thread(self._connect_postgres)
-            self._postgres_result = (self._clock(), status)
-            return status
 
     def _connect_postgres(self) -> PartStatus:
         try:

@@ -1,9 +1,17 @@
-"""`make bench`: speed and memory of the whole assistant, in one run on loopback.
+"""`make bench`: how many patients the assistant serves on this machine, measured like real
+traffic, with Rasa's own sample bot as the yardstick. One run on loopback:
 
-Trains a model from scratch into a temporary folder, starts its own stack on free ports with that
-model (rate limit raised for this stack only), then measures: gateway against direct-to-Rasa
-latency, 1/10/50 simulated patients, memory after the load and a soak at 10 patients. Prints one
-table with the goals beside the numbers and writes `reports/bench.md` and `reports/bench.json`.
+1. trains the model from scratch, and Rasa's sample bot (`rasa init`), each timed;
+2. starts the stack as `make run` does (one Rasa worker, SQLite), with the sample bot beside it;
+   one message at a time, gateway, direct to Rasa and the sample bot interleaved: the gateway's
+   own cost and the turn latency against the sample bot; then 50 senders back to back, on the
+   project's Rasa and on the sample bot: throughput against it;
+3. the capacity ladder through the gateway (eval/bench/capacity.py): patients arriving as a
+   Poisson process at rising rates; then the overload rows at 1.5x and 2x the capacity; then a
+   soak at 0.8x, memory sampled throughout;
+4. the same ladder with two Rasa workers on PostgreSQL and Redis (eval/bench/scaled.py);
+5. prints one table with the goals beside the numbers, writes `reports/bench.md`,
+   `reports/bench.json` and the plot `reports/bench-capacity.png`.
 """
 
 from __future__ import annotations
@@ -17,27 +25,47 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
 from bot.supervisor.stack import Stack
-from eval.bench.load import compare_paths, run_patients
+from eval.bench.anchor import init_sample_bot, serve_sample_bot
+from eval.bench.arrivals import Traffic
+from eval.bench.capacity import Steps, capacity, ladder, overload, print_step, run_rate
+from eval.bench.load import back_to_back, compare_paths, load_conversations
 from eval.bench.memory import resident_mb
+from eval.bench.plot import plot_capacity
+from eval.bench.scaled import BENCH_ENV, bench_scaled
 from eval.bench.training import train_from_scratch
 from eval.bench.verdicts import render
-from eval.report import publish_report
+from eval.report import REPORTS_DIR, publish_report
 from eval.target import start
 
-CONVERSATIONS = Path(__file__).resolve().parent / "conversations.yml"
-SOAK_PATIENTS = 10
 RSS_SAMPLE_SECONDS = 10.0
+SOAK_FACTOR = 0.8
+BACK_TO_BACK_SENDERS = 50
+PLOT_FILE = "bench-capacity.png"
 
 
-def load_conversations() -> list[list[str]]:
-    return yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]
+async def compare_with_anchor(
+    gateway: str, direct: str, sample: str | None, conversations: list, rounds: int
+) -> dict:
+    urls = {"gateway": gateway, "direct": direct} | ({"sample bot": sample} if sample else {})
+    # Warm-up, not measured: the first messages load lazily built parts of the models.
+    await compare_paths(urls, conversations, rounds=1)
+    paths = await compare_paths(urls, conversations, rounds)
+    throughput = {}
+    for name, url in {"direct": direct, "sample bot": sample}.items():
+        if url:
+            tally = await back_to_back(url, conversations, BACK_TO_BACK_SENDERS, 2)
+            throughput[name] = tally.summary()
+    return {
+        "paths": {name: tally.summary() for name, tally in paths.items()},
+        "back_to_back": throughput,
+    }
 
 
-async def soak(url: str, pid: int, conversations: list, args: argparse.Namespace) -> dict:
-    """Patients talk for `soak_seconds` while the memory of each process is sampled."""
+async def load_one_worker(
+    gateway: str, pid: int, conversations: list, args: argparse.Namespace
+) -> dict:
+    """Ladder, overload and soak through the gateway, the memory of every process sampled."""
     samples = [resident_mb(pid)]
 
     async def sample() -> None:
@@ -46,40 +74,24 @@ async def soak(url: str, pid: int, conversations: list, args: argparse.Namespace
             samples.append(resident_mb(pid))
 
     sampler = asyncio.create_task(sample())
-    tally = await run_patients(
-        url, conversations, SOAK_PATIENTS, args.think_seconds, duration_seconds=args.soak_seconds
-    )
+    steps = Steps(args.warmup_seconds, args.window_seconds, Traffic(tuple(args.think_seconds)))
+    print("Capacity, 1 Rasa worker:", flush=True)
+    steps_done = await ladder(gateway, args.rates, conversations, steps, print_step)
+    held_rate = capacity(steps_done)
+    overloaded, soaked = [], None
+    if held_rate:
+        print("Overload:", flush=True)
+        overloaded = await overload(gateway, held_rate, conversations, steps, print_step)
+        if args.soak_seconds:
+            print("Soak:", flush=True)
+            soak_steps = Steps(args.warmup_seconds, args.soak_seconds, steps.traffic)
+            soaked = await run_rate(
+                gateway, SOAK_FACTOR * held_rate, conversations, soak_steps, seed=200
+            )
+            print_step(soaked)
     sampler.cancel()
     samples.append(resident_mb(pid))
-    return tally.summary() | {"patients": SOAK_PATIENTS, "rss_mb": samples}
-
-
-async def measure(stack: Stack, conversations: list, args: argparse.Namespace) -> dict:
-    gateway = f"{stack.url}/webhooks/rest/webhook"
-    direct = f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook"
-    # Warm-up, not measured: the first messages load lazily built parts of the model.
-    await compare_paths({"gateway": gateway}, conversations, rounds=1)
-    paths = await compare_paths({"gateway": gateway, "direct": direct}, conversations, args.rounds)
-    levels = {}
-    for patients in args.patients:
-        tally = await run_patients(
-            gateway,
-            conversations,
-            patients,
-            args.think_seconds,
-            conversations_each=args.conversations_each,
-        )
-        levels[str(patients)] = tally.summary()
-    after_load = resident_mb(stack.process.pid)
-    soaked = (
-        await soak(gateway, stack.process.pid, conversations, args) if args.soak_seconds else None
-    )
-    return {
-        "paths": {name: tally.summary() for name, tally in paths.items()},
-        "patients": levels,
-        "rss_after_load_mb": after_load,
-        "soak": soaked,
-    }
+    return {"ladder": steps_done, "overload": overloaded, "soak": soaked, "rss_mb": samples}
 
 
 def bench(args: argparse.Namespace) -> dict:
@@ -89,60 +101,100 @@ def bench(args: argparse.Namespace) -> dict:
         if args.model:
             model, train_seconds = args.model.resolve(), None
         else:
+            print("Training the model from scratch...", flush=True)
             model, train_seconds = train_from_scratch(Path(tmp))
-        stack = Stack(
-            var_dir=Path(tmp) / "var",
-            extra_env={"MODEL_PATH": str(model), "RATE_LIMIT_PER_MINUTE": "1000000"},
-        )
+        sample_folder = Path(tmp) / "sample-bot"
+        if args.anchor:
+            print("Training Rasa's sample bot (rasa init)...", flush=True)
+            sample_train_seconds = init_sample_bot(sample_folder)
+        stack = Stack(var_dir=Path(tmp) / "var", extra_env={"MODEL_PATH": str(model), **BENCH_ENV})
         healthy_seconds = start(stack)
         try:
-            measured = asyncio.run(measure(stack, conversations, args))
+            gateway = f"{stack.url}/webhooks/rest/webhook"
+            direct = f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook"
+            print("One message at a time, and back to back...", flush=True)
+            if args.anchor:
+                with serve_sample_bot(sample_folder) as sample:
+                    compared = asyncio.run(
+                        compare_with_anchor(gateway, direct, sample, conversations, args.rounds)
+                    )
+            else:
+                compared = asyncio.run(
+                    compare_with_anchor(gateway, direct, None, conversations, args.rounds)
+                )
+            one_worker = asyncio.run(
+                load_one_worker(gateway, stack.process.pid, conversations, args)
+            )
         finally:
             stack.stop()
+    scaled = None
+    if args.scaled:
+        held_rate = capacity(one_worker["ladder"]) or 0
+        print("Capacity, 2 Rasa workers on PostgreSQL and Redis:", flush=True)
+        scaled = bench_scaled(
+            conversations,
+            [rate for rate in args.rates if rate >= held_rate / 2],
+            Steps(args.warmup_seconds, args.window_seconds, Traffic(tuple(args.think_seconds))),
+            model_path=model if args.model else None,
+            report=print_step,
+        )
+    ladders = {"1 worker (SQLite)": one_worker["ladder"]}
+    if scaled:
+        ladders["2 workers (PostgreSQL, Redis)"] = scaled["ladder"]
+    plot_capacity(ladders, REPORTS_DIR / PLOT_FILE)
     return {
         "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "settings": vars(args),
+        "settings": {key: str(value) for key, value in vars(args).items()},
         "cpus": os.cpu_count(),
         "load_average_before": round(load_before[0], 2),
         "load_average_after": round(os.getloadavg()[0], 2),
         "train_seconds": None if train_seconds is None else round(train_seconds, 1),
+        "sample_bot_train_seconds": round(sample_train_seconds, 1) if args.anchor else None,
         "start_to_healthy_seconds": round(healthy_seconds, 1),
-        **measured,
+        **compared,
+        **one_worker,
+        "scaled": scaled,
+        "back_to_back_senders": BACK_TO_BACK_SENDERS,
+        "plot": PLOT_FILE,
     }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__)
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=4,
-        help="times every conversation is sent down each path (latency)",
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--patients",
-        type=int,
+        "--rounds", type=int, default=4, help="times every conversation is sent down each path"
+    )
+    parser.add_argument(
+        "--rates",
+        type=float,
         nargs="+",
-        default=[1, 10, 50],
-        help="concurrent patients, one run for each number",
+        default=[5, 10, 20, 30, 40, 50, 60, 70],
+        help="offered messages a second for the capacity ladder, climbed until one fails",
     )
-    parser.add_argument(
-        "--conversations-each",
-        type=int,
-        default=2,
-        help="conversations each patient has at each level",
-    )
+    parser.add_argument("--warmup-seconds", type=float, default=Steps.warmup_seconds)
+    parser.add_argument("--window-seconds", type=float, default=Steps.window_seconds)
     parser.add_argument(
         "--think-seconds",
         type=float,
-        default=2.0,
-        help="mean pause between a patient's messages (reading and typing)",
+        nargs=2,
+        default=list(Traffic.think_seconds),
+        help="shortest and longest pause between a patient's messages (reading and typing)",
     )
     parser.add_argument(
         "--soak-seconds",
         type=float,
-        default=180.0,
-        help="length of the soak at 10 patients; 0 skips it",
+        default=120.0,
+        help=f"measured length of the soak at {SOAK_FACTOR}x capacity; 0 skips it",
+    )
+    parser.add_argument(
+        "--no-anchor", dest="anchor", action="store_false", help="skip Rasa's sample bot"
+    )
+    parser.add_argument(
+        "--no-scaled", dest="scaled", action="store_false", help="skip the 2-worker ladder"
     )
     parser.add_argument(
         "--model",
@@ -157,8 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     report = bench(args)
     report["total_seconds"] = round(time.monotonic() - started)
-    markdown = render(report)
-    publish_report("bench", markdown, report)
+    publish_report("bench", render(report), report)
     return 0
 
 

@@ -1,45 +1,77 @@
-"""Simulated patients: few-turn conversations sent over loopback, timed message by message.
+"""Messages sent over loopback and timed one by one; what came back, counted by kind.
 
-Each conversation gets a new sender id, as a new patient would; so the gateway's per-sender rate
-limit never trips, whatever the load.
+Every conversation gets a new sender id, as a new patient would, so the gateway's per-sender
+rate limit never trips, whatever the load.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import random
+import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import httpx
+import yaml
+
+from content.red_flags import load_detector
+from settings import PROJECT_DIR
 
 Conversation = Sequence[str]
+CONVERSATIONS = PROJECT_DIR / "eval" / "bench" / "conversations.yml"
+# What the gateway answers past its capacity (bot/gateway/admission.py): 503 and this code.
+BUSY_ERROR = "busy"
+# The gateway's "could not answer just now" (bot/gateway/own_replies.py): Rasa timed out or
+# failed, so the patient got no answer to the question.
+UNAVAILABLE = {"custom": {"gateway_reply": "unavailable"}}
+
+
+def load_conversations() -> list[list[str]]:
+    return yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]
 
 
 @dataclass
 class Tally:
-    """Latencies of the messages answered, and what went wrong with the others."""
+    """Latencies of the messages answered and of those turned away as busy, what went wrong with
+    the others, and whether each message with a warning sign got the emergency reply."""
 
-    latencies: list[float] = field(default_factory=list)
+    answered: list[float] = field(default_factory=list)
+    shed: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    warning_signs: int = 0
+    emergency_replies: int = 0
     seconds: float = 0.0
 
     @property
     def sent(self) -> int:
-        return len(self.latencies) + sum(self.errors.values())
+        return len(self.answered) + len(self.shed) + sum(self.errors.values())
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
 
     def summary(self) -> dict:
+        def per_second(count: int) -> float | None:
+            return round(count / self.seconds, 1) if self.seconds else None
+
         return {
             "messages": self.sent,
+            "answered": len(self.answered),
+            "shed": len(self.shed),
             "errors": sum(self.errors.values()),
             "error_kinds": dict(self.errors),
+            "warning_signs": self.warning_signs,
+            "emergency_replies": self.emergency_replies,
             "seconds": round(self.seconds, 1),
-            "throughput_per_s": round(self.sent / self.seconds, 1) if self.seconds else None,
-            "p50_ms": _ms(percentile(self.latencies, 50)),
-            "p95_ms": _ms(percentile(self.latencies, 95)),
+            "offered_per_s": per_second(self.sent),
+            "answered_per_s": per_second(len(self.answered)),
+            "p50_ms": _ms(percentile(self.answered, 50)),
+            "p95_ms": _ms(percentile(self.answered, 95)),
+            "p99_ms": _ms(percentile(self.answered, 99)),
+            "shed_max_ms": _ms(max(self.shed, default=None)),
         }
 
 
@@ -55,87 +87,66 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
 
+@lru_cache(maxsize=1024)
+def has_warning_sign(text: str) -> bool:
+    return load_detector().screen(text).alarm
+
+
+@lru_cache(maxsize=1)
+def emergency_pattern() -> re.Pattern:
+    """domain.yml's `utter_red_flag`, any values: Rasa's reply and the gateway's own one."""
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))
+    template = domain["responses"]["utter_red_flag"][0]["text"]
+    return re.compile(".+".join(re.escape(part) for part in re.split(r"\{\w+\}", template)))
+
+
+def is_emergency_reply(replies: list[dict]) -> bool:
+    return any(emergency_pattern().fullmatch(reply.get("text") or "") for reply in replies)
+
+
+def new_sender() -> str:
+    return f"bench-{uuid.uuid4().hex[:16]}"
+
+
 async def send(http: httpx.AsyncClient, url: str, sender: str, text: str, tally: Tally) -> None:
-    """One message; an error is a failed request, a non-200 answer or an empty reply list."""
+    """One message. Answered: 200 with replies. Shed: the gateway's immediate 503 "busy". An
+    error is anything else: a failed request, another status, an empty reply list, the
+    gateway's "could not answer just now"."""
+    warning_sign = has_warning_sign(text)
+    tally.warning_signs += warning_sign
     began = time.perf_counter()
     try:
         response = await http.post(url, json={"sender": sender, "message": text})
     except httpx.HTTPError as error:
-        kind = type(error).__name__
+        tally.error(type(error).__name__)
+        return
+    elapsed = time.perf_counter() - began
+    if response.status_code == 503 and _error_code(response) == BUSY_ERROR:
+        tally.shed.append(elapsed)
+    elif response.status_code != 200:
+        tally.error(f"HTTP {response.status_code}")
+    elif not (replies := response.json()):
+        tally.error("empty reply")
+    elif any(UNAVAILABLE.items() <= reply.items() for reply in replies):
+        tally.error("could not answer")
     else:
-        elapsed = time.perf_counter() - began
-        if response.status_code != 200:
-            kind = f"HTTP {response.status_code}"
-        elif not response.json():
-            kind = "empty reply"
-        else:
-            tally.latencies.append(elapsed)
-            return
-    tally.errors[kind] = tally.errors.get(kind, 0) + 1
+        tally.answered.append(elapsed)
+        tally.emergency_replies += warning_sign and is_emergency_reply(replies)
 
 
-async def patient(
-    http: httpx.AsyncClient,
-    url: str,
-    conversations: Sequence[Conversation],
-    think_seconds: float,
-    tally: Tally,
-    keep_going: Callable[[], bool],
-    rng: random.Random,
-) -> None:
-    """Talks through conversations while `keep_going()`; pauses to read and type between turns."""
-    while keep_going():
-        sender = f"bench-{uuid.uuid4().hex[:16]}"
-        for text in rng.choice(conversations):
-            await send(http, url, sender, text, tally)
-            # Think time varies (0.5x to 1.5x) so patients do not move in lockstep.
-            await asyncio.sleep(think_seconds * rng.uniform(0.5, 1.5))
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        return response.json().get("error")
+    except ValueError:
+        return None
 
 
-async def run_patients(
-    url: str,
-    conversations: Sequence[Conversation],
-    patients: int,
-    think_seconds: float,
-    *,
-    conversations_each: int | None = None,
-    duration_seconds: float | None = None,
-    seed: int = 7,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> Tally:
-    """`patients` at once, each for `conversations_each` conversations or `duration_seconds`."""
-    tally = Tally()
-    deadline = time.monotonic() + (duration_seconds or math.inf)
-
-    def budget() -> Callable[[], bool]:
-        left = conversations_each or math.inf
-
-        def keep_going() -> bool:
-            nonlocal left
-            left -= 1
-            return left >= 0 and time.monotonic() < deadline
-
-        return keep_going
-
-    limits = httpx.Limits(max_connections=patients, max_keepalive_connections=patients)
-    async with httpx.AsyncClient(timeout=30.0, limits=limits, transport=transport) as http:
-        began = time.perf_counter()
-        await asyncio.gather(
-            *(
-                patient(
-                    http,
-                    url,
-                    conversations,
-                    think_seconds,
-                    tally,
-                    budget(),
-                    random.Random(seed + n),
-                )
-                for n in range(patients)
-            )
-        )
-        tally.seconds = time.perf_counter() - began
-    return tally
+def client(
+    connections: int, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """A client as patiently as the widget (30 s), with room for `connections` at once."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    return httpx.AsyncClient(timeout=30.0, limits=limits, transport=transport)
 
 
 async def compare_paths(
@@ -146,16 +157,45 @@ async def compare_paths(
 ) -> dict[str, Tally]:
     """One message at a time, the same conversation sent down each path in turn.
 
-    Interleaving spreads background noise evenly over the paths compared.
+    Interleaving spreads background noise evenly over the paths compared, and the path that
+    goes first changes with every message, so none is always the one that finds caches cold.
     """
     tallies = {name: Tally() for name in urls}
-    async with httpx.AsyncClient(timeout=30.0, transport=transport) as http:
+    names = list(urls)
+    turn = 0
+    async with client(len(urls), transport) as http:
         for _ in range(rounds):
             for conversation in conversations:
-                senders = {name: f"bench-{uuid.uuid4().hex[:16]}" for name in urls}
+                senders = {name: new_sender() for name in urls}
                 for text in conversation:
-                    for name, url in urls.items():
+                    order = names[turn % len(names) :] + names[: turn % len(names)]
+                    turn += 1
+                    for name in order:
                         began = time.perf_counter()
-                        await send(http, url, senders[name], text, tallies[name])
+                        await send(http, urls[name], senders[name], text, tallies[name])
                         tallies[name].seconds += time.perf_counter() - began
     return tallies
+
+
+async def back_to_back(
+    url: str,
+    conversations: Sequence[Conversation],
+    senders: int,
+    conversations_each: int,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Tally:
+    """`senders` at once, each sending its conversations with no pause: the most a server
+    answers per second when it never waits for anyone."""
+    tally = Tally()
+
+    async def talk(offset: int) -> None:
+        for n in range(conversations_each):
+            sender = new_sender()
+            for text in conversations[(offset + n) % len(conversations)]:
+                await send(http, url, sender, text, tally)
+
+    async with client(senders, transport) as http:
+        began = time.perf_counter()
+        await asyncio.gather(*(talk(offset) for offset in range(senders)))
+        tally.seconds = time.perf_counter() - began
+    return tally

@@ -1,13 +1,10 @@
-"""The scale-out row of `make bench`: throughput and p95 at 50 patients, 1 worker against 2.
-
-Both runs use the same local PostgreSQL and Redis (bot/datastores.py), the same model and the
-same simulated patients (eval/bench/load.py), one after the other in one call; only the number
-of Rasa workers differs. Each stack is warmed up (not measured) before its run.
+"""The scale-out rows of `make bench`: the capacity of several Rasa workers on PostgreSQL and
+Redis (bot/supervisor/datastores.py), as `make run-scaled` runs them.
 
     from eval.bench.scaled import bench_scaled
-    rows = bench_scaled(conversations)  # [{"workers": 1, ...}, {"workers": 2, ...}]
+    row = bench_scaled(conversations, rates, Steps(), workers=2)
 
-or on its own: `python -m eval.bench.scaled`.
+or on its own: `python -m eval.bench.scaled` (trains nothing: it uses models/).
 """
 
 from __future__ import annotations
@@ -19,106 +16,87 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import yaml
 
 from bot.supervisor.datastores import local_datastores
 from bot.supervisor.scaled_stack import start_scaled_stack
 from bot.supervisor.stack import free_port
-from eval.bench.load import Conversation, run_patients
+from eval.bench.capacity import Steps, ladder, print_step
+from eval.bench.load import Conversation, compare_paths, load_conversations
+from eval.bench.memory import resident_mb
 from settings import PROJECT_DIR
 
-CONVERSATIONS = Path(__file__).resolve().parent / "conversations.yml"
+# The bench's own stack: its simulated patients must never meet the per-sender rate limit.
+BENCH_ENV = {"RATE_LIMIT_PER_MINUTE": "1000000"}
 
 
 def bench_scaled(
     conversations: Sequence[Conversation],
+    rates: Sequence[float],
+    steps: Steps,
     *,
-    worker_counts: Sequence[int] = (1, 2),
-    patients: int = 50,
-    conversations_each: int = 2,
-    think_seconds: float = 2.0,
+    workers: int = 2,
+    rounds: int = 2,
     model_path: Path | None = None,
-) -> list[dict]:
-    """One row per worker count: `workers`, `patients`, `start_to_healthy_seconds` and
-    eval.bench.load.Tally.summary() (`messages`, `errors`, `throughput_per_s`, `p95_ms`...)."""
-    extra_env = {"RATE_LIMIT_PER_MINUTE": "1000000"}
+    report: Callable[[dict], None] = lambda step: None,
+) -> dict:
+    """`workers`, `start_to_healthy_seconds`, the gateway's cost over one-at-a-time messages
+    (`paths`), the capacity `ladder` and the memory after it."""
+    extra_env = dict(BENCH_ENV)
     if model_path:
         extra_env["MODEL_PATH"] = str(model_path)
     folder = Path(tempfile.mkdtemp(prefix="bench-scaled-", dir=PROJECT_DIR / "var"))
     folder.chmod(0o755)  # under root PostgreSQL runs as `postgres`, which must get in
-    rows = []
     try:
         with local_datastores(folder, free_port(), free_port()) as (postgres, redis):
-            for workers in worker_counts:
-                began = time.monotonic()
-                stack = start_scaled_stack(
-                    folder / f"stack-{workers}", postgres, redis, workers, extra_env
-                )
-                healthy_seconds = time.monotonic() - began
-                try:
-                    gateway = f"{stack.url}/webhooks/rest/webhook"
+            began = time.monotonic()
+            stack = start_scaled_stack(folder / "stack", postgres, redis, workers, extra_env)
+            healthy_seconds = time.monotonic() - began
+            try:
+                gateway = f"{stack.url}/webhooks/rest/webhook"
+                direct = f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook"
+
+                async def measure() -> dict:
                     # Warm-up: the first messages load lazily built parts of each worker's model.
-                    asyncio.run(
-                        run_patients(gateway, conversations, 2 * workers, 0.0, conversations_each=1)
+                    await compare_paths({"gateway": gateway}, conversations, rounds=workers)
+                    paths = await compare_paths(
+                        {"gateway": gateway, "direct": direct}, conversations, rounds
                     )
-                    tally = asyncio.run(
-                        run_patients(
-                            gateway,
-                            conversations,
-                            patients,
-                            think_seconds,
-                            conversations_each=conversations_each,
-                        )
-                    )
-                finally:
-                    stack.stop()
-                rows.append(
-                    {
-                        "workers": workers,
-                        "patients": patients,
-                        "start_to_healthy_seconds": round(healthy_seconds, 1),
-                        **tally.summary(),
+                    steps_done = await ladder(gateway, rates, conversations, steps, report)
+                    return {
+                        "paths": {name: tally.summary() for name, tally in paths.items()},
+                        "ladder": steps_done,
                     }
-                )
+
+                measured = asyncio.run(measure())
+                rss = resident_mb(stack.process.pid)
+            finally:
+                stack.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return rows
-
-
-def render(rows: list[dict]) -> str:
-    """A Markdown table, one line per worker count."""
-    lines = [
-        "| Rasa workers | patients | messages | errors | msg/s | p50 (ms) | p95 (ms) |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {r['workers']} | {r['patients']} | {r['messages']} | {r['errors']} "
-        f"| {r['throughput_per_s']} | {r['p50_ms']} | {r['p95_ms']} |"
-        for r in rows
-    ]
-    return "\n".join(lines)
+    return {
+        "workers": workers,
+        "start_to_healthy_seconds": round(healthy_seconds, 1),
+        **measured,
+        "rss_after_load_mb": rss,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench.scaled", description=__doc__)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--patients", type=int, default=50)
-    parser.add_argument("--conversations-each", type=int, default=2)
-    parser.add_argument("--think-seconds", type=float, default=2.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rates", type=float, nargs="+", default=[20, 30, 40, 50, 60, 70])
+    parser.add_argument("--window-seconds", type=float, default=Steps.window_seconds)
     args = parser.parse_args(argv)
-    conversations = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]
-    rows = bench_scaled(
-        conversations,
-        worker_counts=args.workers,
-        patients=args.patients,
-        conversations_each=args.conversations_each,
-        think_seconds=args.think_seconds,
+    row = bench_scaled(
+        load_conversations(),
+        args.rates,
+        Steps(window_seconds=args.window_seconds),
+        workers=args.workers,
+        report=print_step,
     )
-    print(render(rows))
-    print(json.dumps(rows, indent=2))
+    print(json.dumps(row, indent=2))
     return 0
 
 

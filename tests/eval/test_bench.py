@@ -1,11 +1,12 @@
-"""The bench's counting and verdicts, on a fake server and on fixed numbers."""
+"""The bench's traffic, counting and verdicts, on a fake server and on fixed numbers."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
+import random
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -13,15 +14,24 @@ import time
 import httpx
 import pytest
 
-from eval.bench.load import Tally, compare_paths, percentile, run_patients
+from eval.bench import capacity as capacity_module
+from eval.bench.arrivals import Traffic, offer, patients
+from eval.bench.capacity import Steps, capacity, held, ladder, patients_at_once
+from eval.bench.load import Tally, back_to_back, compare_paths, percentile, send
 from eval.bench.memory import resident_mb, role_of
-from eval.bench.verdicts import growth, overhead, rows
+from eval.bench.verdicts import gateway_cost, growth, overload_ok, rows
 
-CONVERSATIONS = [["hi", "what is a bone scan"], ["what is an MRI", "bye"]]
+CONVERSATIONS = [["hi", "what is a bone scan"], ["what is an MRI", "what can it miss", "bye"]]
+WARNING_SIGN = "I have new back pain and my legs feel weak"
+EMERGENCY = (
+    "You mentioned back pain. I can't check symptoms, and this should not wait. Please call your "
+    "care team now at 555-0100. If it is an emergency, call 911. For a mental health crisis, "
+    "call or text 988. When you are safe, I can go on with your questions."
+)
 
 
 class FakeServer:
-    """Answers like Rasa's REST channel; `broken` and `silent` messages fail in their own way."""
+    """Answers like Rasa's REST channel; some messages fail in their own way."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, str, str]] = []
@@ -33,7 +43,18 @@ class FakeServer:
             return httpx.Response(500)
         if body["message"] == "silent":
             return httpx.Response(200, json=[])
+        if body["message"] == "stuck":
+            unavailable = {"custom": {"gateway_reply": "unavailable"}}
+            return httpx.Response(200, json=[{"text": "I could not answer just now."}, unavailable])
+        if body["message"] == "crowded":
+            return httpx.Response(503, json={"error": "busy", "detail": "busy"})
+        if body["message"] == WARNING_SIGN:
+            return httpx.Response(200, json=[{"text": EMERGENCY}])
         return httpx.Response(200, json=[{"text": "ok"}])
+
+
+def transport(server: FakeServer) -> httpx.MockTransport:
+    return httpx.MockTransport(server.handler)
 
 
 def test_percentile_is_nearest_rank_of_measured_values():
@@ -44,76 +65,121 @@ def test_percentile_is_nearest_rank_of_measured_values():
     assert percentile([], 50) is None
 
 
-def test_tally_summary_counts_errors_with_the_messages_and_gives_milliseconds():
-    tally = Tally(latencies=[0.1, 0.2, 0.3], errors={"HTTP 500": 1}, seconds=2.0)
+def test_tally_summary_counts_busy_and_errors_with_the_messages_and_gives_milliseconds():
+    tally = Tally(answered=[0.1, 0.2, 0.3], shed=[0.01], errors={"HTTP 500": 1}, seconds=2.0)
     summary = tally.summary()
-    assert (summary["messages"], summary["errors"], summary["throughput_per_s"]) == (4, 1, 2.0)
-    assert (summary["p50_ms"], summary["p95_ms"]) == (200.0, 300.0)
+    assert (summary["messages"], summary["shed"], summary["errors"]) == (5, 1, 1)
+    assert (summary["offered_per_s"], summary["answered_per_s"]) == (2.5, 1.5)
+    assert (summary["p50_ms"], summary["p95_ms"], summary["shed_max_ms"]) == (200.0, 300.0, 10.0)
 
 
-def test_patients_each_have_their_conversations_with_a_new_sender_per_conversation():
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("hi", "answered"),
+        ("crowded", "shed"),
+        ("broken", "HTTP 500"),
+        ("silent", "empty reply"),
+        ("stuck", "could not answer"),
+    ],
+)
+async def test_each_answer_is_counted_as_answered_busy_or_an_error(message, kind):
+    tally = Tally()
+    async with httpx.AsyncClient(transport=transport(FakeServer())) as http:
+        await send(http, "http://gateway/webhook", "p1", message, tally)
+    counted = {"answered": len(tally.answered), "shed": len(tally.shed), **tally.errors}
+    assert {k: v for k, v in counted.items() if v} == {kind: 1}
+
+
+async def test_a_warning_sign_counts_only_when_the_emergency_reply_came_back():
+    tally = Tally()
+    async with httpx.AsyncClient(transport=transport(FakeServer())) as http:
+        await send(http, "http://gateway/webhook", "p1", WARNING_SIGN, tally)
+        await send(http, "http://gateway/webhook", "p2", "hi", tally)
+    assert (tally.warning_signs, tally.emergency_replies) == (1, 1)
+
+
+def test_poisson_patients_offer_the_rate_asked_from_the_first_second():
+    found = patients(20.0, 600.0, CONVERSATIONS, Traffic(), random.Random(1))
+    times = [at for p in found for at, _ in p.turns if 0 <= at < 600.0]
+    assert len(times) / 600.0 == pytest.approx(20.0, rel=0.05)
+    first_minute = sum(1 for at in times if at < 60.0) / 60.0
+    assert first_minute == pytest.approx(20.0, rel=0.2)
+    assert len({p.sender for p in found}) == len(found)
+    gaps = [b[0] - a[0] for p in found for a, b in zip(p.turns, p.turns[1:], strict=False)]
+    assert min(gaps) >= 5.0
+    assert max(gaps) <= 30.0
+    assert statistics.fmean(gaps) == pytest.approx(17.5, rel=0.05)
+
+
+async def test_offer_measures_only_the_window_each_patient_talking_in_order():
     server = FakeServer()
-    tally = asyncio.run(
-        run_patients(
-            "http://gateway/webhooks/rest/webhook",
-            CONVERSATIONS,
-            patients=3,
-            think_seconds=0,
-            conversations_each=2,
-            transport=httpx.MockTransport(server.handler),
-        )
+    tally = await offer(
+        "http://gateway/webhook",
+        200.0,
+        CONVERSATIONS,
+        warmup_seconds=0.2,
+        window_seconds=0.4,
+        traffic=Traffic(think_seconds=(0.01, 0.05)),
+        transport=transport(server),
     )
-    assert tally.sent == len(tally.latencies) == 3 * 2 * 2
     assert tally.errors == {}
-    senders = [sender for _, sender, _ in server.received]
-    assert len(set(senders)) == 3 * 2
+    assert 0 < tally.sent < len(server.received)
+    assert tally.seconds == 0.4
+    by_sender: dict[str, list[str]] = {}
+    for _, sender, message in server.received:
+        by_sender.setdefault(sender, []).append(message)
+    # A patient may have started before the run and is cut off at its end: a stretch of turns.
+    for said in by_sender.values():
+        assert any(said == c[n : n + len(said)] for c in CONVERSATIONS for n in range(len(c)))
 
 
-def test_failed_requests_and_empty_replies_count_as_errors_not_latencies():
+async def test_back_to_back_senders_each_send_their_conversations():
     server = FakeServer()
-    tally = asyncio.run(
-        run_patients(
-            "http://gateway/webhooks/rest/webhook",
-            [["hi", "broken", "silent"]],
-            patients=2,
-            think_seconds=0,
-            conversations_each=1,
-            transport=httpx.MockTransport(server.handler),
-        )
-    )
-    assert tally.errors == {"HTTP 500": 2, "empty reply": 2}
-    assert len(tally.latencies) == 2
+    tally = await back_to_back("http://rasa/webhook", CONVERSATIONS, 3, 2, transport(server))
+    assert tally.sent == len(server.received) == 3 * (2 + 3)
+    assert len({sender for _, sender, _ in server.received}) == 3 * 2
 
 
-def test_patients_stop_starting_conversations_after_the_duration():
-    server = FakeServer()
-    tally = asyncio.run(
-        run_patients(
-            "http://gateway/webhooks/rest/webhook",
-            CONVERSATIONS,
-            patients=2,
-            think_seconds=0.01,
-            duration_seconds=0.2,
-            transport=httpx.MockTransport(server.handler),
-        )
-    )
-    assert 0 < tally.sent < 200
-    assert tally.seconds < 2
-
-
-def test_paths_get_the_same_messages_interleaved_with_senders_of_their_own():
+async def test_paths_get_the_same_messages_interleaved_the_first_changing_each_time():
     server = FakeServer()
     urls = {"gateway": "http://gateway/webhook", "direct": "http://rasa/webhook"}
-    tallies = asyncio.run(
-        compare_paths(urls, CONVERSATIONS, rounds=2, transport=httpx.MockTransport(server.handler))
-    )
-    assert [h for h, _, _ in server.received[:4]] == ["gateway", "rasa", "gateway", "rasa"]
+    tallies = await compare_paths(urls, CONVERSATIONS, rounds=2, transport=transport(server))
+    assert [h for h, _, _ in server.received[:4]] == ["gateway", "rasa", "rasa", "gateway"]
     by_host = {h: [m for host, _, m in server.received if host == h] for h in ("gateway", "rasa")}
     assert by_host["gateway"] == by_host["rasa"] == [m for c in CONVERSATIONS for m in c] * 2
     gateway_senders = {s for h, s, _ in server.received if h == "gateway"}
     rasa_senders = {s for h, s, _ in server.received if h == "rasa"}
     assert not gateway_senders & rasa_senders
-    assert all(len(t.latencies) == 8 for t in tallies.values())
+    assert all(len(t.answered) == 10 for t in tallies.values())
+
+
+def step(rate: float, p95: float | None, errors: int = 0, shed: int = 0) -> dict:
+    return {"rate": rate, "p95_ms": p95, "errors": errors, "shed": shed}
+
+
+def test_a_rate_is_held_only_fast_and_without_errors_or_busy_answers():
+    assert held(step(30, 300.0))
+    assert not held(step(30, 301.0))
+    assert not held(step(30, 100.0, errors=1))
+    assert not held(step(30, 100.0, shed=1))
+    assert capacity([step(10, 50.0), step(20, 400.0), step(15, 200.0)]) == 15
+    assert capacity([step(10, 400.0)]) is None
+    assert patients_at_once(40.0) == 800
+
+
+async def test_ladder_climbs_until_a_rate_fails_then_tries_the_midpoint(monkeypatch):
+    offered = []
+
+    async def fake_rate(url, rate, conversations, steps, seed):
+        offered.append(rate)
+        return step(rate, rate * 10.0)  # p95 grows with the rate: 30 held, 40 not
+
+    monkeypatch.setattr(capacity_module, "run_rate", fake_rate)
+    done = await ladder("http://gateway", [10, 20, 30, 40, 50], CONVERSATIONS, Steps())
+    assert offered == [10, 20, 30, 40, 35]
+    assert capacity(done) == 30
+    assert [s["rate"] for s in done] == [10, 20, 30, 35, 40]
 
 
 @pytest.mark.parametrize(
@@ -150,9 +216,9 @@ def test_memory_is_reported_for_each_child_of_the_supervisor_by_role():
         supervisor.wait()
 
 
-def test_gateway_overhead_is_the_ratio_of_p50s():
-    assert overhead({"gateway": {"p50_ms": 46.0}, "direct": {"p50_ms": 40.0}}) == 1.15
-    assert overhead({"gateway": {"p50_ms": None}, "direct": {"p50_ms": 40.0}}) is None
+def test_gateway_cost_is_the_difference_of_p50s_in_milliseconds():
+    assert gateway_cost({"gateway": {"p50_ms": 26.5}, "direct": {"p50_ms": 24.0}}) == 2.5
+    assert gateway_cost({"gateway": {"p50_ms": None}, "direct": {"p50_ms": 40.0}}) is None
 
 
 def test_memory_growth_is_relative_to_the_first_sample():
@@ -160,39 +226,59 @@ def test_memory_growth_is_relative_to_the_first_sample():
     assert growth(samples) == {"rasa": 0.04, "gateway": -0.1}
 
 
+def summary(p50: float, p95: float, **more) -> dict:
+    return {"p50_ms": p50, "p95_ms": p95, "p99_ms": p95, "messages": 100, "errors": 0,
+            "shed": 0, "offered_per_s": 1.0, "answered_per_s": 40.0} | more  # fmt: skip
+
+
+def overload_step(factor: float, **more) -> dict:
+    return {"factor": factor, "rate": 40 * factor, "shed_max_ms": 20.0, "warning_signs": 5,
+            "emergency_replies": 5} | summary(100.0, 200.0, answered_per_s=38.0) | more  # fmt: skip
+
+
 def report(p95_at_50: float, soak_errors: int, rasa_end_mb: float) -> dict:
-    level = {"throughput_per_s": 9.0, "errors": 0, "messages": 100, "p95_ms": 120.0}
     return {
         "paths": {
-            "gateway": {"p50_ms": 44.0, "p95_ms": 90.0, "messages": 40, "errors": 0},
-            "direct": {"p50_ms": 40.0, "p95_ms": 80.0, "messages": 40, "errors": 0},
+            "gateway": summary(25.0, 60.0),
+            "direct": summary(23.0, 50.0),
+            "sample bot": summary(22.0, 40.0),
         },
-        "patients": {"1": level, "50": level | {"p95_ms": p95_at_50}},
+        "back_to_back": {"direct": summary(1, 1), "sample bot": summary(1, 1)},
+        "back_to_back_senders": 50,
+        "ladder": [step(10, 50.0), step(40, 250.0), step(50, p95_at_50)],
+        "overload": [overload_step(1.5), overload_step(2.0)],
+        "soak": {"rate": 32.0, "seconds": 120.0} | summary(50.0, 100.0, errors=soak_errors),
+        "scaled": None,
         "train_seconds": 95.0,
-        "start_to_healthy_seconds": 60.0,
-        "rss_after_load_mb": {"rasa": 600.0},
-        "soak": {
-            "seconds": 180.0,
-            "patients": 10,
-            "errors": soak_errors,
-            "messages": 900,
-            "p95_ms": 100.0,
-            "rss_mb": [{"rasa": 600.0}, {"rasa": rasa_end_mb}],
-        },
+        "sample_bot_train_seconds": 120.0,
+        "start_to_healthy_seconds": 20.0,
+        "rss_mb": [{"rasa": 600.0, "gateway": 100.0}, {"rasa": rasa_end_mb, "gateway": 100.0}],
     }
 
 
 def verdicts(report: dict) -> dict[str, str]:
-    return {row[0]: row[3] for row in rows(report) if row[3]}
+    return {row[0].split(" (")[0]: row[3] for row in rows(report) if row[3]}
 
 
 def test_every_goal_is_met_by_a_fast_steady_run():
-    assert set(verdicts(report(450.0, 0, 610.0)).values()) == {"yes"}
+    assert set(verdicts(report(400.0, 0, 610.0)).values()) == {"yes"}
 
 
-def test_slow_p95_leaky_memory_and_soak_errors_each_miss_their_goal():
-    missed = verdicts(report(650.0, 3, 700.0))
-    assert missed["concurrent patients: 50"] == "NO"
-    assert missed["soak RSS start -> end"] == "NO"
-    assert [v for k, v in missed.items() if k.startswith("soak") and "errors" in k] == ["NO"]
-    assert missed["gateway p50 / direct p50"] == "yes"
+def test_low_capacity_leaky_memory_and_soak_errors_each_miss_their_goal():
+    slow = report(400.0, 3, 700.0)
+    slow["ladder"] = [step(10, 50.0), step(20, 400.0)]
+    missed = verdicts(slow)
+    assert missed["capacity, 1 worker"] == "NO"
+    assert missed["RSS first -> last sample of the load"] == "NO"
+    assert [v for k, v in missed.items() if k.startswith("soak")] == ["NO"]
+    assert missed["gateway's own cost"] == "yes"
+
+
+def test_overload_misses_when_a_warning_sign_or_a_slow_busy_answer_goes_wrong():
+    assert all(overload_ok(overload_step(2.0), 40.0).values())
+    missed_sign = overload_ok(overload_step(2.0, emergency_replies=4), 40.0)
+    assert [name for name, ok in missed_sign.items() if not ok] == ["warning signs"]
+    slow_busy = overload_ok(overload_step(2.0, shed_max_ms=80.0), 40.0)
+    assert [name for name, ok in slow_busy.items() if not ok] == ["busy answers"]
+    starved = overload_ok(overload_step(2.0, answered_per_s=30.0), 40.0)
+    assert [name for name, ok in starved.items() if not ok] == ["throughput"]

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Route, expect
 
@@ -13,6 +17,7 @@ from bot.supervisor.stack import Stack
 from tests.conftest import CLINIC_PHONE
 from tests.widget.chat_requests import CHAT_ROUTE, ChatRequests
 from tests.widget.chat_widget import ANSWER_TIMEOUT_MS, ChatWidget
+from tests.widget.conftest import Gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -208,6 +213,93 @@ def test_busy_assistant_shows_a_countdown_and_the_clinic_phone_then_sends_again_
     expect(widget.busy).to_be_hidden()
     assert [m.message for m in requests.sent] == [BONE_SCAN, BONE_SCAN]
     assert [m.idempotency_key for m in requests.sent] == turned_away * 2
+
+
+class HoldingRasa(ThreadingHTTPServer):
+    """Rasa's REST channel, played on a free port: it answers at once, except the message
+    "hold", which it keeps until `go` is set (a worker busy with a slow message)."""
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+        self.holding = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(handler) -> None:  # /status, as Rasa with a model loaded
+                handler.answer({"model_file": "models/bonemets.tar.gz"})
+
+            def do_POST(handler) -> None:
+                length = int(handler.headers["Content-Length"])
+                body = json.loads(handler.rfile.read(length))
+                if body["message"] == "hold":
+                    self.holding.set()
+                    self.go.wait(30)
+                text = f"Rasa's answer to: {body['message']}"
+                handler.answer([{"recipient_id": body["sender"], "text": text}])
+
+            def answer(handler, body: object) -> None:
+                data = json.dumps(body).encode()
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data)
+
+            def log_message(handler, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture
+def busy_gateway(stack: Stack) -> Iterator[tuple[Gateway, HoldingRasa]]:
+    """The real gateway with one slot for its one Rasa worker and no wait: a message sent while
+    another is at Rasa is answered busy, as past capacity."""
+    rasa = HoldingRasa()
+    threading.Thread(target=rasa.serve_forever, daemon=True).start()
+    gateway = Gateway(
+        stack,
+        extra_env={
+            "RASA_PORT": str(rasa.server_address[1]),
+            "ADMISSION_SLOTS_PER_WORKER": "1",
+            "ADMISSION_WAIT_SECONDS": "0",
+        },
+    )
+    gateway.start()
+    yield gateway, rasa
+    rasa.go.set()
+    gateway.stop()
+    rasa.shutdown()
+
+
+def test_real_gateway_past_capacity_gets_the_busy_countdown_then_the_answer_by_itself(
+    page, busy_gateway
+):
+    gateway, rasa = busy_gateway
+    widget = ChatWidget(page, gateway.url)
+    widget.visit()
+    widget.open_fresh()
+    requests = ChatRequests(widget.page)
+    other_patient = threading.Thread(
+        target=httpx.post,
+        args=(f"{gateway.url}/webhooks/rest/webhook",),
+        kwargs={"json": {"sender": "other-patient", "message": "hold"}, "timeout": 30},
+    )
+    other_patient.start()
+    assert rasa.holding.wait(10)
+
+    widget.send(BONE_SCAN)
+    expect(widget.busy).to_contain_text(re.compile(r"Busy right now, trying again in \d+ s"))
+    expect(widget.user_messages).to_have_text([BONE_SCAN])
+    rasa.go.set()
+    other_patient.join(30)
+
+    expect(widget.bot_messages.last).to_have_text(
+        f"Rasa's answer to: {BONE_SCAN}", timeout=ANSWER_TIMEOUT_MS
+    )
+    expect(widget.busy).to_be_hidden()
+    first, retry = requests.sent
+    assert first.message == retry.message == BONE_SCAN
+    assert retry.idempotency_key == first.idempotency_key
 
 
 def test_a_message_the_gateway_refuses_says_why_and_does_not_hold_back_the_next(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Extra, Field, validator
 
+from bot.gateway.admission import Busy, busy_error
 from bot.gateway.conversations import ConversationStore
 from bot.gateway.deps import (
     ConversationsDep,
@@ -61,6 +62,7 @@ ERRORS = {
     415: {"description": "Body is not JSON"},
     422: {"description": "Sender id, message or Idempotency-Key is invalid"},
     429: {"description": "Too many messages from this sender"},
+    503: {"description": "The assistant is busy; Retry-After says when to send it again"},
 }
 
 
@@ -112,7 +114,14 @@ async def _ask_assistant(
         settings.red_flag_timeout_seconds if signs is not None else settings.rasa_timeout_seconds
     )
     try:
-        replies = await rasa.send_message_waiting_at_most(body.sender, body.message, deadline)
+        replies = await rasa.send_message_waiting_at_most(
+            body.sender, body.message, deadline, urgent=signs is not None
+        )
+    except Busy:
+        # Past capacity: turned away at once, except a warning sign, which is answered here.
+        if signs is None:
+            raise busy_error() from None
+        replies = []
     except RasaTimeout:
         logger.warning("Rasa did not answer within %.1f s", deadline)
         replies = []

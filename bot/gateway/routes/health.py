@@ -1,5 +1,6 @@
 """`/healthz`: 200 only when Rasa has a model loaded, the action server answers and the stores
-the Rasa workers share (Redis, PostgreSQL), when configured, answer too."""
+the Rasa workers share (Redis, PostgreSQL), when configured, answer too. It also tells the
+load: messages in flight at each worker and how many this process answered busy."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz", responses={503: {"description": "A part is down; the body names it"}})
 async def healthz(rasa: RasaDep) -> JSONResponse:
-    workers, actions, stores = await asyncio.gather(
-        rasa.worker_statuses(), rasa.actions_status(), rasa.store_statuses()
+    workers, actions, stores, load = await asyncio.gather(
+        rasa.worker_statuses(), rasa.actions_status(), rasa.store_statuses(), rasa.load()
     )
     # Any live worker can answer every conversation, so one with a model is enough for 200.
     model = next((worker for worker in workers if worker.ok), workers[0])
@@ -28,5 +29,7 @@ async def healthz(rasa: RasaDep) -> JSONResponse:
     if len(workers) > 1:
         body["workers"] = ["ok" if worker.ok else worker.detail for worker in workers]
     body.update({name: status.detail for name, status in stores.items()})
+    if load is not None:
+        body["load"] = load
     healthy = model.ok and actions.ok and all(status.ok for status in stores.values())
     return JSONResponse(body, status_code=200 if healthy else 503)

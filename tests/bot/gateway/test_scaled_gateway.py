@@ -68,6 +68,9 @@ class FakeStores:
     async def statuses(self) -> dict[str, PartStatus]:
         return {name: PartStatus(up, "ok" if up else "down") for name, up in self.up.items()}
 
+    async def recent_statuses(self) -> dict[str, PartStatus]:
+        return await self.statuses()
+
     async def close(self) -> None:
         pass
 

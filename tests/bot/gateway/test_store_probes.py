@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot.gateway.rasa_client import PartStatus
-from bot.gateway.store_probes import POSTGRES_RESULT_SECONDS, StoreProbes
+from bot.gateway.store_probes import FRESH_SECONDS, STALE_SECONDS, StoreProbes
 from settings.bot import Settings, postgres_dsn
 
 
@@ -53,18 +53,45 @@ def test_probes_check_redis_and_postgres_when_both_are_set(closed_port):
     assert time.monotonic() - began < 2.0
 
 
-def test_postgres_result_is_reused_for_a_second_then_checked_again():
-    now = [0.0]
-    probes = StoreProbes(postgres_url="postgresql://rasa@127.0.0.1/rasa", clock=lambda: now[0])
-    connections = []
-    probes._connect_postgres = lambda: connections.append(now[0]) or PartStatus(True, "ok")
+class CountedChecks:
+    """Postgres checks that say `ok` and count themselves, on a clock the test moves."""
 
-    async def check_three_times() -> None:
-        await probes.statuses()
-        now[0] += POSTGRES_RESULT_SECONDS / 2
-        await probes.statuses()
-        now[0] += POSTGRES_RESULT_SECONDS
-        await probes.statuses()
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.checks: list[float] = []
+        self.probes = StoreProbes(
+            postgres_url="postgresql://rasa@127.0.0.1/rasa", clock=lambda: self.now
+        )
+        self.probes._connect_postgres = self._connect
 
-    asyncio.run(check_three_times())
-    assert connections == [0.0, 1.5 * POSTGRES_RESULT_SECONDS]
+    def _connect(self) -> PartStatus:
+        self.checks.append(self.now)
+        return PartStatus(True, "ok")
+
+
+def test_messages_go_by_a_recent_check_and_refresh_it_in_the_background_once_a_second_old():
+    counted = CountedChecks()
+
+    async def messages() -> None:
+        await counted.probes.recent_statuses()  # nothing known yet: waits for a check
+        counted.now += FRESH_SECONDS / 2
+        await counted.probes.recent_statuses()
+        counted.now += FRESH_SECONDS
+        for _ in range(3):  # one check in the background for all three
+            assert await counted.probes.recent_statuses() == {"postgres": PartStatus(True, "ok")}
+        await asyncio.sleep(0.1)
+
+    asyncio.run(messages())
+    assert counted.checks == [0.0, 1.5 * FRESH_SECONDS]
+
+
+def test_after_a_quiet_spell_a_message_waits_for_a_new_check():
+    counted = CountedChecks()
+
+    async def messages() -> None:
+        await counted.probes.recent_statuses()
+        counted.now += STALE_SECONDS
+        counted.probes._connect_postgres = lambda: PartStatus(False, "down")
+        assert await counted.probes.recent_statuses() == {"postgres": PartStatus(False, "down")}
+
+    asyncio.run(messages())

@@ -1,0 +1,210 @@
+"""Admission control: at most a few messages in flight at each Rasa worker.
+
+A Rasa worker answers one message at a time on its CPU; messages sent to it beyond what it can
+take only queue there, and past its capacity the queue grows until everyone waits seconds and
+many time out (issue 23 measured 8.8 s p95 at 45 msg/s on one worker that held 40). So the
+gateway lets at most `slots_per_worker` messages be in flight at each worker. A message that
+finds its worker full takes a slot at another worker (any worker can answer any conversation),
+else waits briefly for one to free; if none does, it is turned away at once with a 503 and
+Retry-After, which the widget shows as "busy, trying again in N s" and resends by itself.
+Messages with a warning sign are never turned away: they are first in line for a freed slot,
+and if none frees the gateway gives its own emergency reply (routes/chat.py).
+
+With REDIS_URL set (several gateway processes) the slots are shared through Redis, so the bound
+holds at each worker whichever process a message reaches; each slot expires on its own should
+its process die. If Redis fails, each process keeps the bound by itself meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+from bot.gateway.errors import ApiError
+from bot.gateway.redis_client import redis_client
+from settings.bot import Settings
+
+logger = logging.getLogger(__name__)
+
+# What the widget is told: come back in this many seconds (it adds up to half again, at random,
+# so the patients turned away in one burst do not all come back together).
+RETRY_AFTER_SECONDS = 5
+# Waiting for a slot another gateway process frees: how often to look again.
+SHARED_POLL_SECONDS = 0.005
+SLOT_EXPIRY_MARGIN_SECONDS = 5.0
+_KEY_PREFIX = "gateway:admission:"
+# Takes a slot if fewer than ARGV[1] are held and unexpired; slots are scored by expiry time.
+_TAKE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  return 1
+end
+return 0
+"""
+
+
+class Busy(Exception):
+    """No slot freed in time: the message was not sent to Rasa."""
+
+
+def busy_error() -> ApiError:
+    """The answer to a message turned away: the widget counts down and sends it again."""
+    return ApiError(
+        503,
+        "busy",
+        f"The assistant is busy. Please try again in {RETRY_AFTER_SECONDS} seconds.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+@dataclass(frozen=True)
+class Ticket:
+    worker: str
+    token: str
+    shared: bool
+
+
+class Admission:
+    def __init__(
+        self,
+        slots_per_worker: int,
+        wait_seconds: float,
+        slot_expiry_seconds: float,
+        redis_url: str = "",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`slot_expiry_seconds`: longer than any message may take at Rasa. A shared slot is
+        held no longer, so a gateway process that dies does not keep its slots."""
+        self.slots_per_worker = slots_per_worker
+        self._wait = wait_seconds
+        self._expiry = slot_expiry_seconds
+        self._clock = clock
+        self._redis = redis_client(redis_url) if redis_url else None
+        self._held: dict[str, int] = {}
+        self._waiting: dict[bool, deque[asyncio.Future[None]]] = {True: deque(), False: deque()}
+        self._releases: set[asyncio.Task] = set()
+        self.turned_away = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Admission | None:
+        """None when the bound is off (ADMISSION_SLOTS_PER_WORKER=0)."""
+        if not settings.admission_slots_per_worker:
+            return None
+        return cls(
+            settings.admission_slots_per_worker,
+            settings.admission_wait_seconds,
+            # A message may be tried on a pooled and then a fresh connection, each within
+            # Rasa's time limit; its slot outlives both.
+            slot_expiry_seconds=2 * settings.rasa_timeout_seconds + SLOT_EXPIRY_MARGIN_SECONDS,
+            redis_url=settings.redis_url,
+        )
+
+    async def close(self) -> None:
+        if self._releases:
+            await asyncio.gather(*self._releases, return_exceptions=True)
+        if self._redis is not None:
+            await self._redis.close()
+            await self._redis.connection_pool.disconnect()
+
+    async def enter(self, workers: Sequence[str], urgent: bool = False) -> Ticket:
+        """A slot at the first of `workers` (in order of preference) that has one free, waiting
+        up to the wait for one; Busy if none frees. `urgent` waiters get freed slots first."""
+        deadline = self._clock() + self._wait
+        while True:
+            for worker in workers:
+                ticket = await self._take(worker)
+                if ticket is not None:
+                    return ticket
+            left = deadline - self._clock()
+            if left <= 0:
+                self.turned_away += 1
+                raise Busy()
+            await self._until_freed(left if self._redis is None else SHARED_POLL_SECONDS, urgent)
+
+    def leave(self, ticket: Ticket) -> None:
+        """The message is answered (or given up on by Rasa): its slot is free."""
+        self._held[ticket.worker] -= 1
+        if ticket.shared:
+            task = asyncio.create_task(self._give_back(ticket))
+            self._releases.add(task)
+            task.add_done_callback(self._releases.discard)
+        self._wake_one()
+
+    async def in_flight(self, workers: Sequence[str]) -> dict[str, int]:
+        """Messages in flight at each worker: from every gateway process when shared."""
+        if self._redis is not None:
+            try:
+                now = time.time()
+                return {
+                    worker: await self._redis.zcount(_KEY_PREFIX + worker, now, "+inf")
+                    for worker in workers
+                }
+            except (RedisError, OSError):
+                pass
+        return {worker: self._held.get(worker, 0) for worker in workers}
+
+    async def _take(self, worker: str) -> Ticket | None:
+        if self._redis is not None:
+            try:
+                return await self._take_shared(worker)
+            except (RedisError, OSError) as error:
+                logger.warning("admission slots not shared, Redis failed: %s", type(error).__name__)
+        if self._held.get(worker, 0) >= self.slots_per_worker:
+            return None
+        self._held[worker] = self._held.get(worker, 0) + 1
+        return Ticket(worker, "", shared=False)
+
+    async def _take_shared(self, worker: str) -> Ticket | None:
+        # Wall-clock time: the expiry must mean the same in every gateway process.
+        now, token = time.time(), uuid.uuid4().hex
+        taken = await self._redis.eval(
+            _TAKE,
+            1,
+            _KEY_PREFIX + worker,
+            self.slots_per_worker,
+            now,
+            now + self._expiry,
+            token,
+            round(self._expiry * 1000),
+        )
+        if not taken:
+            return None
+        self._held[worker] = self._held.get(worker, 0) + 1
+        return Ticket(worker, token, shared=True)
+
+    async def _give_back(self, ticket: Ticket) -> None:
+        try:
+            await self._redis.zrem(_KEY_PREFIX + ticket.worker, ticket.token)
+        except (RedisError, OSError) as error:
+            # The slot expires by itself; until then the bound is one lower.
+            logger.warning("could not free an admission slot: %s", type(error).__name__)
+
+    async def _until_freed(self, seconds: float, urgent: bool) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        line = self._waiting[urgent]
+        line.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, seconds)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            if waiter in line:
+                line.remove(waiter)
+
+    def _wake_one(self) -> None:
+        for urgent in (True, False):
+            line = self._waiting[urgent]
+            while line:
+                waiter = line.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    return

@@ -1,0 +1,182 @@
+"""Admission control: a bound on messages in flight at each Rasa worker, busy answers past it,
+and warning signs answered whatever the load."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+import pytest
+
+from bot.gateway.admission import RETRY_AFTER_SECONDS, Admission, Busy
+from bot.gateway.main import create_app
+from bot.gateway.own_replies import GATEWAY_REPLY
+from bot.gateway.rasa_client import RasaClient
+from settings.bot import Settings
+
+WORKERS = ["http://127.0.0.1:6001", "http://127.0.0.1:6002"]
+URL = "/webhooks/rest/webhook"
+WARNING_SIGN = "I have new back pain and my legs feel weak"
+
+
+def admission(slots: int = 2, wait: float = 0.05) -> Admission:
+    return Admission(slots, wait, slot_expiry_seconds=30.0)
+
+
+async def test_a_worker_takes_at_most_its_slots_then_the_next_worker_takes_the_rest():
+    gate = admission(slots=2)
+    tickets = [await gate.enter(WORKERS) for _ in range(4)]
+    assert [t.worker for t in tickets] == [WORKERS[0]] * 2 + [WORKERS[1]] * 2
+    assert await gate.in_flight(WORKERS) == {WORKERS[0]: 2, WORKERS[1]: 2}
+
+
+async def test_a_message_is_turned_away_at_once_when_no_slot_frees_within_the_wait():
+    gate = admission(slots=1, wait=0.05)
+    await gate.enter(WORKERS[:1])
+    began = time.monotonic()
+    with pytest.raises(Busy):
+        await gate.enter(WORKERS[:1])
+    assert 0.05 <= time.monotonic() - began < 0.5
+    assert gate.turned_away == 1
+
+
+async def test_a_message_waiting_gets_the_slot_freed_within_the_wait():
+    gate = admission(slots=1, wait=1.0)
+    first = await gate.enter(WORKERS[:1])
+    asyncio.get_running_loop().call_later(0.05, gate.leave, first)
+    began = time.monotonic()
+    second = await gate.enter(WORKERS[:1])
+    assert second.worker == WORKERS[0]
+    assert time.monotonic() - began < 0.5
+    assert gate.turned_away == 0
+
+
+async def test_a_warning_sign_gets_the_next_freed_slot_before_messages_waiting_longer():
+    gate = admission(slots=1, wait=1.0)
+    first = await gate.enter(WORKERS[:1])
+    order = []
+
+    async def wait_for_slot(name: str, urgent: bool) -> None:
+        ticket = await gate.enter(WORKERS[:1], urgent=urgent)
+        order.append(name)
+        await asyncio.sleep(0.01)
+        gate.leave(ticket)
+
+    ordinary = asyncio.create_task(wait_for_slot("ordinary", urgent=False))
+    await asyncio.sleep(0.01)
+    urgent = asyncio.create_task(wait_for_slot("warning sign", urgent=True))
+    await asyncio.sleep(0.01)
+    gate.leave(first)
+    await asyncio.gather(ordinary, urgent)
+    assert order == ["warning sign", "ordinary"]
+
+
+def test_the_bound_is_off_when_slots_per_worker_is_zero():
+    assert Admission.from_settings(Settings(_env_file=None, admission_slots_per_worker=0)) is None
+    assert Admission.from_settings(Settings(_env_file=None)) is not None
+
+
+class SlowRasa:
+    """Rasa that holds every message until `go` is set; counts what reached it."""
+
+    def __init__(self) -> None:
+        self.go = asyncio.Event()
+        self.received: list[str] = []
+
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        if request.url.port == 5055:
+            return httpx.Response(200, json={"status": "ok"})
+        if request.url.path == "/status":
+            return httpx.Response(200, json={"model_file": "models/bonemets.tar.gz"})
+        message = json.loads(request.content)["message"]
+        self.received.append(message)
+        await self.go.wait()
+        return httpx.Response(200, json=[{"recipient_id": "p", "text": f"about {message}"}])
+
+
+@pytest.fixture
+def slow_rasa() -> SlowRasa:
+    return SlowRasa()
+
+
+@pytest.fixture
+async def gateway(slow_rasa: SlowRasa):
+    """The gateway with one slot at its one Rasa worker and a short wait."""
+    settings = Settings(_env_file=None, admission_slots_per_worker=1, admission_wait_seconds=0.05)
+    rasa = RasaClient(
+        settings.rasa_url,
+        settings.action_server_url,
+        "token",
+        2.0,
+        transport=httpx.MockTransport(slow_rasa.handler),
+        admission=Admission.from_settings(settings),
+    )
+    app = create_app(settings, rasa=rasa)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+    ) as client:
+        yield client
+    await rasa.close()
+
+
+async def occupy_the_only_slot(gateway: httpx.AsyncClient, slow_rasa: SlowRasa) -> asyncio.Task:
+    first = asyncio.create_task(
+        gateway.post(URL, json={"sender": "first", "message": "what is a bone scan"})
+    )
+    while not slow_rasa.received:
+        await asyncio.sleep(0.005)
+    return first
+
+
+async def test_chat_past_capacity_answers_busy_at_once_with_retry_after(gateway, slow_rasa):
+    first = await occupy_the_only_slot(gateway, slow_rasa)
+    began = time.monotonic()
+    response = await gateway.post(URL, json={"sender": "second", "message": "what is an MRI"})
+    elapsed = time.monotonic() - began
+    slow_rasa.go.set()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+    assert response.json()["error"] == "busy"
+    assert elapsed < 0.5
+    assert slow_rasa.received == ["what is a bone scan"]
+    assert (await first).status_code == 200
+
+
+async def test_chat_past_capacity_still_answers_a_warning_sign_with_the_emergency_reply(
+    gateway, slow_rasa
+):
+    first = await occupy_the_only_slot(gateway, slow_rasa)
+    response = await gateway.post(URL, json={"sender": "urgent", "message": WARNING_SIGN})
+    slow_rasa.go.set()
+    await first
+    assert response.status_code == 200
+    replies = response.json()
+    assert "call your care team now" in replies[0]["text"]
+    assert replies[-1]["custom"] == {GATEWAY_REPLY: "red_flag"}
+
+
+async def test_a_busy_message_resent_with_its_key_is_answered_once_a_slot_is_free(
+    gateway, slow_rasa
+):
+    first = await occupy_the_only_slot(gateway, slow_rasa)
+    resend = {"json": {"sender": "second", "message": "what is an MRI"}}
+    headers = {"Idempotency-Key": "key-1"}
+    assert (await gateway.post(URL, headers=headers, **resend)).status_code == 503
+    slow_rasa.go.set()
+    await first
+    again = await gateway.post(URL, headers=headers, **resend)
+    assert again.status_code == 200
+    assert again.json()[0]["text"] == "about what is an MRI"
+
+
+async def test_healthz_reports_messages_in_flight_and_busy_answers(gateway, slow_rasa):
+    first = await occupy_the_only_slot(gateway, slow_rasa)
+    await gateway.post(URL, json={"sender": "second", "message": "what is an MRI"})
+    during = (await gateway.get("/healthz")).json()["load"]
+    slow_rasa.go.set()
+    await first
+    after = (await gateway.get("/healthz")).json()["load"]
+    assert during == {"in_flight": [1], "slots_per_worker": 1, "busy_answers": 1}
+    assert after == {"in_flight": [0], "slots_per_worker": 1, "busy_answers": 1}
