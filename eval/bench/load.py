@@ -1,7 +1,8 @@
 """Simulated patients: few-turn conversations sent over loopback, timed message by message.
 
 Each conversation gets a new sender id, as a new patient would; so the gateway's per-sender rate
-limit never trips, whatever the load.
+limit never trips, whatever the load. Like the widget, a conversation sends back the token its
+first reply carried (bot/gateway/tokens.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import httpx
+
+from bot.gateway.tokens import TOKEN_HEADER
 
 Conversation = Sequence[str]
 
@@ -55,15 +58,25 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
 
-async def send(http: httpx.AsyncClient, url: str, sender: str, text: str, tally: Tally) -> None:
+async def send(
+    http: httpx.AsyncClient,
+    url: str,
+    sender: str,
+    text: str,
+    tally: Tally,
+    tokens: dict[str, str],
+) -> None:
     """One message; an error is a failed request, a non-200 answer or an empty reply list."""
+    headers = {TOKEN_HEADER: tokens[sender]} if sender in tokens else {}
     began = time.perf_counter()
     try:
-        response = await http.post(url, json={"sender": sender, "message": text})
+        response = await http.post(url, json={"sender": sender, "message": text}, headers=headers)
     except httpx.HTTPError as error:
         kind = type(error).__name__
     else:
         elapsed = time.perf_counter() - began
+        if TOKEN_HEADER in response.headers:
+            tokens[sender] = response.headers[TOKEN_HEADER]
         if response.status_code != 200:
             kind = f"HTTP {response.status_code}"
         elif not response.json():
@@ -84,10 +97,11 @@ async def patient(
     rng: random.Random,
 ) -> None:
     """Talks through conversations while `keep_going()`; pauses to read and type between turns."""
+    tokens: dict[str, str] = {}
     while keep_going():
         sender = f"bench-{uuid.uuid4().hex[:16]}"
         for text in rng.choice(conversations):
-            await send(http, url, sender, text, tally)
+            await send(http, url, sender, text, tally, tokens)
             # Think time varies (0.5x to 1.5x) so patients do not move in lockstep.
             await asyncio.sleep(think_seconds * rng.uniform(0.5, 1.5))
 
@@ -149,6 +163,7 @@ async def compare_paths(
     Interleaving spreads background noise evenly over the paths compared.
     """
     tallies = {name: Tally() for name in urls}
+    tokens: dict[str, str] = {}
     async with httpx.AsyncClient(timeout=30.0, transport=transport) as http:
         for _ in range(rounds):
             for conversation in conversations:
@@ -156,6 +171,6 @@ async def compare_paths(
                 for text in conversation:
                     for name, url in urls.items():
                         began = time.perf_counter()
-                        await send(http, url, senders[name], text, tallies[name])
+                        await send(http, url, senders[name], text, tallies[name], tokens)
                         tallies[name].seconds += time.perf_counter() - began
     return tallies
