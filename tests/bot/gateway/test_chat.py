@@ -247,6 +247,15 @@ def test_openapi_docs_are_served(client):
     assert URL in schema["paths"]
 
 
+def test_openapi_docs_document_the_conversation_token_on_chat_and_deletion(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for operation in (paths[URL]["post"], paths["/conversations/{sender_id}"]["delete"]):
+        (header,) = [p for p in operation["parameters"] if p["name"] == "X-Conversation-Token"]
+        assert header["in"] == "header" and "first reply" in header["description"]
+        assert "401" in operation["responses"]
+    assert "X-Conversation-Token" in paths[URL]["post"]["description"]
+
+
 def test_rasa_client_closes_cleanly():
     rasa = RasaClient("http://127.0.0.1:1", "http://127.0.0.1:1", "t", 1.0)
     asyncio.run(rasa.close())
