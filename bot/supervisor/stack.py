@@ -64,6 +64,8 @@ class Stack:
             RATE_LIMIT_PER_MINUTE="1000",
             # Every test and evaluation conversation comes from this one address.
             RATE_LIMIT_PER_ADDRESS_PER_MINUTE="100000",
+            NURSE_ALERTS_PER_HOUR_PER_ADDRESS="100000",
+            NURSE_ALERTS_PER_HOUR="100000",
         )
         env.update(self.extra_env)  # may replace any of the above, e.g. the tracker store
         return env
