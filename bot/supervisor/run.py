@@ -157,9 +157,11 @@ def main() -> int:
     if problem:
         print(problem, file=sys.stderr, flush=True)
         return 2
+    # Made before the umask: `make run-scaled` keeps PostgreSQL's data under it, which runs as
+    # its own user when started by root.
+    (PROJECT_DIR / "var").mkdir(exist_ok=True)
     # Every file the processes create (conversations, alerts, logs) is their user's only.
     os.umask(PRIVATE_UMASK)
-    (PROJECT_DIR / "var").mkdir(exist_ok=True)
     env = child_environment(settings)
     to_run = commands(settings, env)
     restartable = set(worker_names(settings)) if settings.rasa_workers > 1 else set()
