@@ -19,6 +19,7 @@ from pathlib import Path
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clients.private_files import private_file
 from settings.actions import get_action_settings
 
 SESSION_METADATA_SLOT = "session_started_metadata"
@@ -38,7 +39,7 @@ def chat_app_user(tracker: Tracker) -> tuple[str, str] | None:
 def first_time_today(path: Path, app: str, user: str, today: date) -> bool:
     """True once per user and day: remembered at the first call."""
     key = hashlib.sha256(f"{app}:{user}".encode()).hexdigest()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     with closing(sqlite3.connect(path, timeout=10, isolation_level=None)) as db:
         db.execute(
             "create table if not exists welcomed (day text, user text, primary key (day, user))"

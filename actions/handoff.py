@@ -3,12 +3,15 @@
 `nurse_callback_form` asks for consent, naming exactly what would be shared (that they asked,
 the warning sign they mentioned if any, and the phone number they give), then for the number.
 Nothing else from the chat goes to the nurses. "No" at either step ends it with nothing sent.
-The clinic's number is given at every step, so no one depends on the alert arriving.
+The clinic's number is given at every step, so no one depends on the alert arriving. Alerts
+are limited per hour, overall and per client address (actions/clients/alert_limits.py); past
+the limit the person gets the clinic's number instead.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -17,7 +20,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.nurse_alerts import NurseAlert, NurseNotifier, notifier_from_settings
+from actions.clients.alert_limits import AlertLimits
+from actions.clients.nurse_alerts import (
+    NurseAlert,
+    NurseNotifier,
+    conversation_key,
+    notifier_from_settings,
+)
 from actions.safety import SLOT_RED_FLAG_LABEL, SLOT_RED_FLAG_SIGNS, describe
 from settings.actions import get_action_settings
 
@@ -31,11 +40,30 @@ SLOT_CALLBACK_PHONE = "callback_phone"
 _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,22}\d")
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 7, 15
 CHANNEL_NAMES = {"rest": "website", "slack": "Slack", "botframework": "Teams"}
+# Where the gateway puts the client's address key in a website message's metadata
+# (bot/gateway/ownership.py, CLIENT_METADATA).
+CLIENT_METADATA = "web_client"
 
 
 @lru_cache
 def nurse_notifier() -> NurseNotifier:
     return notifier_from_settings(get_action_settings())
+
+
+@lru_cache
+def alert_limits() -> AlertLimits:
+    settings = get_action_settings()
+    return AlertLimits(
+        settings.nurse_alert_outbox,
+        settings.nurse_alerts_per_hour,
+        settings.nurse_alerts_per_hour_per_address,
+    )
+
+
+def client_of(tracker: Tracker) -> str | None:
+    metadata = tracker.latest_message.get("metadata") or {}
+    client = metadata.get(CLIENT_METADATA)
+    return client if isinstance(client, str) else None
 
 
 def phone_number_in(text: str) -> str | None:
@@ -130,12 +158,20 @@ class ActionSendNurseAlert(Action):
         if not (tracker.get_slot(SLOT_NURSE_CONSENT) and phone):
             dispatcher.utter_message(response="utter_nurse_declined", clinic_phone=clinic_phone)
             return cleared
+        if not alert_limits().take_slot(client_of(tracker), time.time()):
+            dispatcher.utter_message(
+                response="utter_nurse_alert_limit",
+                clinic_phone=clinic_phone,
+                emergency_number=get_action_settings().emergency_number,
+            )
+            return cleared
         channel = tracker.get_latest_input_channel() or "rest"
         alert = NurseAlert(
             reason=alert_reason(tracker),
             callback_phone=phone,
             source=CHANNEL_NAMES.get(channel, channel),
             urgent=bool(tracker.get_slot(SLOT_RED_FLAG_SIGNS)),
+            conversation=conversation_key(tracker.sender_id),
         )
         delivered = await nurse_notifier().send(alert)
         dispatcher.utter_message(

@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.supervisor.stack import Stack, texts
+from bot.gateway.tokens import TOKEN_HEADER
+from bot.supervisor.stack import Stack, keep_token, texts
 from settings import PROJECT_DIR
 from settings.bot import Settings
 
@@ -43,6 +44,8 @@ class Assistant:
     def __init__(self, target: Target, timeout: float = 30.0) -> None:
         self.target = target
         self._http = httpx.Client(timeout=timeout)
+        # Each conversation's token, sent back with its later messages as the widget does.
+        self._tokens: dict[str, str] = {}
 
     def close(self) -> None:
         self._http.close()
@@ -50,12 +53,15 @@ class Assistant:
     def answer(self, sender: str, question: str) -> str:
         """The reply's bubbles joined by newlines, without the welcome that may open a
         conversation: the answer is judged on its own."""
+        token = self._tokens.get(sender)
         response = self._http.post(
             f"{self.target.gateway_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": question},
+            headers={TOKEN_HEADER: token} if token else {},
         )
         response.raise_for_status()
         replies = response.json()
+        keep_token(self._tokens, sender, response, replies)
         answer = [r for r in replies if not is_welcome(r)]
         # To a hello the welcome is the answer; before a first answer it is not.
         return texts(answer if texts(answer).strip() else replies)

@@ -35,6 +35,20 @@ class ActionSettings(ClinicSettings):
     nurse_alert_timeout_seconds: float = Field(
         5.0, description="How long one delivery attempt may take."
     )
+    alert_retention_days: float = Field(
+        7,
+        gt=0,
+        description="Delivered nurse alerts are deleted from the outbox and the alert file "
+        "after this many days (alerts not yet delivered are kept until they are).",
+    )
+    nurse_alerts_per_hour: int = Field(
+        30, description="Most nurse call-back alerts sent in an hour, from everyone together."
+    )
+    nurse_alerts_per_hour_per_address: int = Field(
+        3,
+        description="Most nurse call-back alerts sent in an hour for one client address; past "
+        "either limit the person is given the clinic's phone instead.",
+    )
     slack_api_base_url: str = Field(
         "https://slack.com/api/",
         description="Slack Web API base URL; tests point it at a local stand-in.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +69,28 @@ class Settings(ClinicSettings):
     )
     model_path: Path = Field(PROJECT_DIR / "models", description="Trained model file or folder.")
     rate_limit_per_minute: int = Field(30, description="Messages one sender may send a minute.")
+    rate_limit_per_address_per_minute: int = Field(
+        120,
+        description="Messages and deletions one client address may send a minute, whatever "
+        "sender ids it uses (a clinic's shared Wi-Fi is one address).",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (10.0.0.0/8) of your reverse proxies "
+        "or load balancer: for requests from them, the client address is read from "
+        "X-Forwarded-For. Empty: the connection's address is the client's.",
+    )
+    retention_days: float = Field(
+        30,
+        gt=0,
+        description="Conversations idle this many days are deleted, with their tokens.",
+    )
+    retention_job_interval_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="How often the retention job runs (one gateway process runs it, whichever "
+        "is first); it also finishes deletions a failing part interrupted.",
+    )
     max_body_bytes: int = Field(16 * 1024, description="Largest request body the gateway reads.")
     log_message_text: bool = Field(False, description="Debug only: write message text to the logs.")
     cors_origins: str = Field(
@@ -114,6 +137,16 @@ class Settings(ClinicSettings):
             if not re.fullmatch(r"https?://[^/\s]+", origin):
                 raise ValueError(f"{origin!r} is not an origin like https://clinic.example")
         return ",".join(origins)
+
+    @validator("trusted_proxies")
+    def proxies_are_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as error:
+                raise ValueError(f"{entry!r} is not an address or network") from error
+        return ",".join(entries)
 
     @root_validator(skip_on_failure=True)
     def no_placeholder_secrets_outside_development(cls, values: dict) -> dict:

@@ -80,6 +80,8 @@ def stack(tmp_path_factory, slack_api, bot_framework) -> Iterator[Stack]:
             "TEAMS_APP_PASSWORD": "e2e-stand-in-app-password",
             "TEAMS_OPENID_METADATA_URL": bot_framework.metadata_url,
             "TEAMS_OAUTH_URL": bot_framework.token_url,
+            # The retention job looks every few seconds, so a test sees it work.
+            "RETENTION_JOB_INTERVAL_SECONDS": "2",
         },
     )
     running.start()

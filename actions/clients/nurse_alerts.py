@@ -20,18 +20,25 @@ message (bot/channels/slack/connector.py, actions/nurse_follow_up.py) and
 message (chat.update): two nurses never both take the same call. An incoming webhook (Teams)
 cannot receive clicks, so Teams alerts have no buttons.
 Nothing here logs the alert's content: it holds a phone number.
+
+What is kept about a person ends: each alert names its conversation by a hash of the sender id
+(`conversation_key`), so "forget me" deletes the alerts of a conversation (`forget`: those not
+yet delivered, the content of posted ones, the alert file's lines); delivered alerts are
+deleted after ALERT_RETENTION_DAYS (`purge_delivered`, run hourly by the action server). The
+outbox and the alert file are readable by their owner only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import hashlib
 import json
 import logging
-import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -48,9 +55,17 @@ from actions.clients.alert_follow_up import (
     alert_text,
     already_text,
 )
+from actions.clients.private_files import private_file
 from settings.actions import ActionSettings
 
 logger = logging.getLogger(__name__)
+
+PURGE_EVERY_SECONDS = 3600.0
+
+
+def conversation_key(sender_id: str) -> str:
+    """How an alert names its conversation: enough to find it, not the id itself."""
+    return hashlib.sha256(sender_id.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,8 @@ class NurseAlert:
     callback_phone: str
     source: str
     urgent: bool = False
+    # conversation_key() of the conversation that asked; empty for alerts made elsewhere.
+    conversation: str = ""
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     created_at: str = field(
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -99,13 +116,35 @@ class LocalFileChannel:
 
     async def deliver(self, alert: NurseAlert) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Owner-only: the file holds phone numbers.
-            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+            private_file(self.path)
+            with self.path.open("a", encoding="utf-8") as handle:
+                # Not while lines are being deleted (`keep_only`).
+                fcntl.flock(handle, fcntl.LOCK_EX)
                 handle.write(json.dumps(asdict(alert) | {"text": alert.text()}) + "\n")
         except OSError as error:
             raise DeliveryFailed(f"cannot write {self.path.name}: {error.strerror}") from error
+
+    def keep_only(self, keep: Callable[[dict], bool]) -> int:
+        """Deletes the lines `keep` refuses, in place; returns how many went."""
+        if not self.path.exists():
+            return 0
+        with self.path.open("r+", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            lines = handle.readlines()
+            kept = [line for line in lines if _keeps(keep, line)]
+            if len(kept) != len(lines):
+                handle.seek(0)
+                handle.writelines(kept)
+                handle.truncate()
+        return len(lines) - len(kept)
+
+
+def _keeps(keep: Callable[[dict], bool], line: str) -> bool:
+    try:
+        alert = json.loads(line)
+    except ValueError:
+        return True  # not an alert this code wrote: left alone
+    return not isinstance(alert, dict) or keep(alert)
 
 
 class SlackChannel:
@@ -236,7 +275,7 @@ class Outbox:
         self.path = path
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         db.execute(
             "create table if not exists alerts (id text primary key, alert text not null, "
@@ -320,6 +359,34 @@ class Outbox:
         with self._db() as db:
             db.execute("update posted set alert = null where id = ?", (alert_id,))
 
+    def forget(self, keys: Iterable[str]) -> tuple[int, int]:
+        """Deletes the alerts of these conversations that wait for delivery, and the content
+        of those posted (who clicked what stays); how many of each."""
+        keys = list(keys)
+        if not keys or not self.path.exists():
+            return 0, 0
+        marks = ",".join("?" * len(keys))
+        with self._db() as db:
+            db.execute("begin immediate")
+            waiting = db.execute(
+                f"delete from alerts where json_extract(alert, '$.conversation') in ({marks})",
+                keys,
+            ).rowcount
+            delivered = db.execute(
+                "update posted set alert = null "
+                f"where alert is not null and json_extract(alert, '$.conversation') in ({marks})",
+                keys,
+            ).rowcount
+            db.execute("commit")
+        return waiting, delivered
+
+    def purge_posted(self, before: float) -> int:
+        """Deletes posted alerts older than `before` (a Slack ts is the time it was posted)."""
+        if not self.path.exists():
+            return 0
+        with self._db() as db:
+            return db.execute("delete from posted where cast(ts as real) < ?", (before,)).rowcount
+
     def failed(self, alert_id: str, error: str, next_try: float) -> None:
         with self._db() as db:
             db.execute(
@@ -342,6 +409,14 @@ class Outbox:
         return closing(self._connect())
 
 
+def _created(alert: dict) -> datetime:
+    try:
+        created = datetime.fromisoformat(str(alert.get("created_at")))
+    except ValueError:
+        return datetime.max.replace(tzinfo=timezone.utc)  # no date: kept for a person to see
+    return created if created.tzinfo else created.replace(tzinfo=timezone.utc)
+
+
 class NurseNotifier:
     def __init__(
         self,
@@ -351,6 +426,7 @@ class NurseNotifier:
         max_backoff_seconds: float = 900.0,
         lease_seconds: float = 10.0,
         clock: Callable[[], float] = time.time,
+        retention_days: float = 7.0,
     ) -> None:
         """`lease_seconds` must outlast one delivery attempt (twice the channel's timeout)."""
         self.outbox = outbox
@@ -359,6 +435,7 @@ class NurseNotifier:
         self.max_backoff_seconds = max_backoff_seconds
         self.lease_seconds = lease_seconds
         self.clock = clock
+        self.retention_seconds = retention_days * 86_400
 
     def backoff(self, attempts: int) -> float:
         """Wait after the given number of failed attempts: doubling, capped."""
@@ -390,6 +467,36 @@ class NurseNotifier:
             except sqlite3.Error as error:
                 logger.error("nurse alert outbox unreadable: %s", error)
             await asyncio.sleep(self.retry_seconds)
+
+    def forget(self, sender_ids: Iterable[str]) -> dict[str, int]:
+        """Deletes what is kept of these conversations' alerts: how many were still waiting
+        (now never sent) and how many had been delivered."""
+        keys = [conversation_key(sender) for sender in sender_ids]
+        waiting, delivered = self.outbox.forget(keys)
+        if isinstance(self.channel, LocalFileChannel):
+            delivered += self.channel.keep_only(lambda alert: alert.get("conversation") not in keys)
+        return {"waiting": waiting, "delivered": delivered}
+
+    def purge_delivered(self) -> int:
+        """Deletes delivered alerts older than the retention period; how many went."""
+        before = self.clock() - self.retention_seconds
+        purged = self.outbox.purge_posted(before)
+        if isinstance(self.channel, LocalFileChannel):
+            cutoff = datetime.fromtimestamp(before, timezone.utc)
+            purged += self.channel.keep_only(lambda alert: _created(alert) >= cutoff)
+        return purged
+
+    async def purge_forever(self) -> None:
+        """Purges every hour; the action server runs this as a background task."""
+        while True:
+            try:
+                purged = self.purge_delivered()
+            except (sqlite3.Error, OSError) as error:
+                logger.error("could not purge delivered nurse alerts: %s", error)
+            else:
+                if purged:
+                    logger.info("purged %d delivered nurse alerts", purged)
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
 
     async def follow_up(self, alert_id: str, step: str, nurse: str) -> bool:
         """A nurse pressed "I'll call" or "Done" on a posted alert. The first such click is
@@ -455,4 +562,5 @@ def notifier_from_settings(
         settings.nurse_alert_retry_seconds,
         settings.nurse_alert_max_backoff_seconds,
         lease_seconds=2 * settings.nurse_alert_timeout_seconds,
+        retention_days=settings.alert_retention_days,
     )

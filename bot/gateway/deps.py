@@ -10,11 +10,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from bot.gateway.conversations import ConversationStore
+from bot.gateway.forget import Forgetter
 from bot.gateway.idempotency import IdempotentSends
+from bot.gateway.limits import Limits
 from bot.gateway.own_replies import OwnReplies
+from bot.gateway.ownership import ClientKeys
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.rate_limit import RateLimiter
+from bot.gateway.tokens import ConversationTokens
 from settings.bot import Settings
 
 
@@ -22,16 +24,12 @@ async def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa
 
 
-async def get_limiter(request: Request) -> RateLimiter:
-    return request.app.state.limiter
+async def get_limits(request: Request) -> Limits:
+    return request.app.state.limits
 
 
 async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
-
-
-async def get_conversations(request: Request) -> ConversationStore:
-    return request.app.state.conversations
 
 
 async def get_own_replies(request: Request) -> OwnReplies:
@@ -42,9 +40,23 @@ async def get_idempotent_sends(request: Request) -> IdempotentSends:
     return request.app.state.sends
 
 
+async def get_tokens(request: Request) -> ConversationTokens:
+    return request.app.state.tokens
+
+
+async def get_forgetter(request: Request) -> Forgetter:
+    return request.app.state.forgetter
+
+
+async def get_client_keys(request: Request) -> ClientKeys:
+    return request.app.state.client_keys
+
+
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
-LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+LimitsDep = Annotated[Limits, Depends(get_limits)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 OwnRepliesDep = Annotated[OwnReplies, Depends(get_own_replies)]
 IdempotentSendsDep = Annotated[IdempotentSends, Depends(get_idempotent_sends)]
+TokensDep = Annotated[ConversationTokens, Depends(get_tokens)]
+ForgetterDep = Annotated[Forgetter, Depends(get_forgetter)]
+ClientKeysDep = Annotated[ClientKeys, Depends(get_client_keys)]

@@ -24,7 +24,7 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -44,6 +44,9 @@ _PENDING = b"pending"
 class StoredReply:
     status: int
     body: Any
+    # Kept with the reply: the first reply of a conversation carries its token, which a
+    # resend must get too (bot/gateway/tokens.py).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,7 +128,7 @@ class IdempotentSends:
             with contextlib.suppress(RedisError, OSError):
                 await self._redis.delete(name)
             raise
-        stored = json.dumps({"status": reply.status, "body": reply.body})
+        stored = json.dumps({"status": reply.status, "body": reply.body, "headers": reply.headers})
         try:
             await self._redis.set(name, stored, ex=round(self._window))
         except (RedisError, OSError) as error:
@@ -140,7 +143,7 @@ class IdempotentSends:
             value = await self._redis.get(name)
             if value is not None and value != _PENDING:
                 stored = json.loads(value)
-                return StoredReply(stored["status"], stored["body"])
+                return StoredReply(stored["status"], stored["body"], stored.get("headers", {}))
             # Pending elsewhere (or just expired: the next round claims it).
             await asyncio.sleep(POLL_SECONDS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,14 +14,18 @@ from bot.gateway.body_limits import BodyLimitMiddleware
 from bot.gateway.chat_apps import ChatApps
 from bot.gateway.conversations import ConversationStore
 from bot.gateway.errors import install_error_handlers
+from bot.gateway.forget import Forgetter
 from bot.gateway.header_check import HeaderCheckMiddleware
 from bot.gateway.idempotency import IdempotentSends
+from bot.gateway.limits import ClientAddresses, Limits, parse_networks
 from bot.gateway.logging_setup import configure_logging
 from bot.gateway.own_replies import OwnReplies
+from bot.gateway.ownership import ClientKeys
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.rate_limit import RateLimiter
+from bot.gateway.retention import Retention
 from bot.gateway.routes import channels, chat, conversations, health, widget
 from bot.gateway.store_probes import StoreProbes
+from bot.gateway.tokens import ConversationTokens
 from settings.bot import Settings, get_settings
 
 IN_FLIGHT_MARGIN_SECONDS = 5.0
@@ -36,7 +41,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        retention = asyncio.create_task(app.state.retention.run_forever())
         yield
+        retention.cancel()
+        await app.state.limits.close()
         await app.state.chat_apps.close()
         await app.state.rasa.close()
         await app.state.sends.close()
@@ -57,7 +65,13 @@ def create_app(
         stores=StoreProbes.from_settings(settings),
         admission=Admission.from_settings(settings),
     )
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.limits = Limits(
+        settings.rate_limit_per_minute,
+        settings.rate_limit_per_address_per_minute,
+        ClientAddresses(parse_networks(settings.trusted_proxies)),
+        settings.redis_url,
+    )
+    app.state.client_keys = ClientKeys(settings.rasa_token)
     app.state.own_replies = OwnReplies.from_settings(settings)
     app.state.sends = IdempotentSends(
         # An answer takes at most Rasa's time limit, plus a moment for a "forget me".
@@ -65,6 +79,15 @@ def create_app(
         redis_url=settings.redis_url,
     )
     app.state.conversations = ConversationStore(settings.tracker_store_url)
+    app.state.tokens = ConversationTokens(app.state.conversations)
+    app.state.forgetter = Forgetter(app.state.tokens, app.state.rasa)
+    app.state.retention = Retention(
+        app.state.conversations,
+        app.state.tokens,
+        app.state.forgetter,
+        settings.retention_days,
+        settings.retention_job_interval_seconds,
+    )
     app.state.chat_apps = chat_apps or ChatApps.from_settings(settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outside the body limit, which reads headers first.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 
 
 RASA_KEEPALIVE_SECONDS = 2.0
+# Rasa's route that deletes conversations under their locks (bot/rasa_ext/forget_channel.py),
+# and the action server's that deletes what it keeps of them (rasa_sdk_plugins).
+FORGET_PATH = "/webhooks/forget/conversations"
+FORGET_ALERTS_PATH = "/conversations/forget"
+# A deletion waits for a message being answered (at most Rasa's own time limit).
+FORGET_TIMEOUT_SECONDS = 30.0
 # Raised before any response came back: the connection was closed or reset under the request,
 # as a pooled connection to a worker that has died is.
 CLOSED_BEFORE_REPLY = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
@@ -31,6 +37,10 @@ class RasaUnavailable(Exception):
 
 class SharedStoreDown(RasaUnavailable):
     """A store the Rasa workers share (Redis, PostgreSQL) is down, so Rasa cannot answer well."""
+
+
+class ActionServerUnavailable(Exception):
+    """The action server could not be reached or answered with an error."""
 
 
 class RasaTimeout(Exception):
@@ -89,18 +99,26 @@ class RasaClient:
             await self.admission.close()
 
     async def send_message_waiting_at_most(
-        self, sender: str, message: str, seconds: float, urgent: bool = False
+        self,
+        sender: str,
+        message: str,
+        seconds: float,
+        metadata: dict[str, Any] | None = None,
+        after: Callable[[], Awaitable[None]] | None = None,
+        urgent: bool = False,
     ) -> list[dict[str, Any]]:
         """`send_message`, but RasaTimeout after `seconds`. The message itself goes on to Rasa
         (within Rasa's usual time limit), so a Rasa that is slow but working still records it
         in the conversation instead of having it cut off; it keeps its admission slot until
-        then. Busy (admission.py) when no worker has a slot for it; `urgent` goes first."""
+        then. Busy (admission.py) when no worker has a slot for it; `urgent` goes first.
+        `after` runs once Rasa is done with the message (answered, failed or timed out), even
+        when no one waits any more."""
         workers = self._workers.candidates(sender)
         ticket = None
         if self.admission is not None:
             ticket = await self.admission.enter(workers, urgent)
             workers = [ticket.worker, *(url for url in workers if url != ticket.worker)]
-        task = asyncio.create_task(self._send(sender, message, workers))
+        task = asyncio.create_task(self._send_then(sender, message, workers, metadata, after))
         # The event loop keeps only weak references to tasks: hold this one until it is done.
         self._unwaited.add(task)
         task.add_done_callback(self._forget_task)
@@ -116,16 +134,40 @@ class RasaClient:
         if not task.cancelled():
             task.exception()  # a failure after the wait was already answered for
 
-    async def send_message(self, sender: str, message: str) -> list[dict[str, Any]]:
-        return await self._send(sender, message, self._workers.candidates(sender))
+    async def send_message(
+        self, sender: str, message: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return await self._send(sender, message, self._workers.candidates(sender), metadata)
 
-    async def _send(self, sender: str, message: str, workers: list[str]) -> list[dict[str, Any]]:
+    async def _send_then(
+        self,
+        sender: str,
+        message: str,
+        workers: list[str],
+        metadata: dict[str, Any] | None,
+        after: Callable[[], Awaitable[None]] | None,
+    ) -> list[dict[str, Any]]:
+        try:
+            return await self._send(sender, message, workers, metadata)
+        finally:
+            if after is not None:
+                await after()
+
+    async def _send(
+        self,
+        sender: str,
+        message: str,
+        workers: list[str],
+        metadata: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
         """To the first of `workers` that takes it."""
         stores = await self._stores.recent_statuses() if self._stores is not None else {}
         down = [name for name, status in stores.items() if not status.ok]
         if down:
             raise SharedStoreDown(f"{' and '.join(down)} down")
-        body = {"sender": sender, "message": message}
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
         for url in workers:
             try:
                 replies = await self._send_to_worker(url, body)
@@ -136,7 +178,7 @@ class RasaClient:
             return replies
         raise RasaUnavailable("no Rasa worker took the message")
 
-    async def _send_to_worker(self, url: str, body: dict[str, str]) -> list[dict[str, Any]]:
+    async def _send_to_worker(self, url: str, body: dict[str, Any]) -> list[dict[str, Any]]:
         """On a pooled connection, then once on a fresh one if that failed before any reply."""
         for http in (self._http, self._fresh_http):
             try:
@@ -146,7 +188,7 @@ class RasaClient:
         raise _NotDelivered()
 
     async def _post(
-        self, http: httpx.AsyncClient, url: str, body: dict[str, str]
+        self, http: httpx.AsyncClient, url: str, body: dict[str, Any]
     ) -> list[dict[str, Any]]:
         try:
             # Streamed, so a failure before the response is told apart from one during it.
@@ -185,6 +227,47 @@ class RasaClient:
             "in_flight": list(in_flight.values()),
             "slots_per_worker": self.admission.slots_per_worker,
             "busy_answers": self.admission.turned_away,
+        }
+
+    async def forget_conversations(self, sender_ids: Sequence[str]) -> int:
+        """Deletes conversations in Rasa, each under its lock; how many had something stored.
+        Any worker will do: they share the lock store."""
+        body = {"sender_ids": list(sender_ids)}
+        for url in self._workers.candidates(sender_ids[0]):
+            try:
+                response = await self._http.post(
+                    f"{url}{FORGET_PATH}",
+                    params={"token": self._token},
+                    json=body,
+                    timeout=FORGET_TIMEOUT_SECONDS,
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                self._workers.mark_down(url)
+                continue
+            except httpx.HTTPError as error:
+                raise RasaUnavailable(type(error).__name__) from error
+            if response.status_code != 200:
+                raise RasaUnavailable(f"Rasa answered {response.status_code} to a deletion")
+            return int(response.json().get("deleted", 0))
+        raise RasaUnavailable("no Rasa worker took the deletion")
+
+    async def forget_alerts(self, sender_ids: Sequence[str]) -> dict[str, int]:
+        """Deletes what the action server keeps of these conversations (their nurse alerts);
+        how many alerts were still waiting and how many had been delivered."""
+        try:
+            response = await self._http.post(
+                f"{self._action_url}{FORGET_ALERTS_PATH}",
+                json={"sender_ids": list(sender_ids)},
+                timeout=FORGET_TIMEOUT_SECONDS,
+            )
+        except httpx.HTTPError as error:
+            raise ActionServerUnavailable(type(error).__name__) from error
+        if response.status_code != 200:
+            raise ActionServerUnavailable(f"the action server answered {response.status_code}")
+        found = response.json()
+        return {
+            "waiting": int(found.get("waiting", 0)),
+            "delivered": int(found.get("delivered", 0)),
         }
 
     async def worker_statuses(self) -> list[PartStatus]:

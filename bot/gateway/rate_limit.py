@@ -1,12 +1,9 @@
-"""Per-sender rate limit: a sliding one-minute window kept in memory."""
+"""A sliding one-minute window per key, kept in memory (bot/gateway/limits.py uses it)."""
 
 from __future__ import annotations
 
-import math
 import time
 from collections import deque
-
-from bot.gateway.errors import ApiError
 
 
 class RateLimiter:
@@ -34,15 +31,3 @@ class RateLimiter:
         idle = [s for s, h in self._hits.items() if not h or now - h[-1] >= self.window]
         for sender in idle:
             del self._hits[sender]
-
-
-def enforce_rate_limit(limiter: RateLimiter, sender: str, what: str) -> None:
-    """A 429 with Retry-After when `sender` is over the limit; `what` names what was sent."""
-    wait = limiter.retry_after(sender)
-    if wait:
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Too many {what}. Please wait {math.ceil(wait)} seconds and try again.",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )

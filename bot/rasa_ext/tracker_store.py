@@ -15,6 +15,9 @@ Rasa under load with py-spy put the store's commits and connects among its large
 write-ahead-log mode with `synchronous=NORMAL` a commit waits for no disk (the log is synced at
 checkpoints), and connections are pooled, as SQLAlchemy 2.0 does by default. Nothing is lost
 when a process crashes; a power cut can lose the last commits but never corrupts the file.
+
+Rasa's stores cannot delete a conversation; this one can, for "forget me" and the retention
+job (bot/rasa_ext/forget_channel.py, which holds the conversation's lock while it does).
 """
 
 from __future__ import annotations
@@ -42,6 +45,17 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                 **create_engine_kwargs(url.render_as_string(hide_password=False)),
             )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def delete_conversation(self, sender_id: str) -> bool:
+        """Deletes every stored event of one conversation; whether there were any."""
+        with self.session_scope() as session:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        return deleted > 0
 
 
 def sqlite_engine(url: sa.engine.URL) -> sa.engine.Engine:

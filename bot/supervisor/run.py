@@ -24,6 +24,7 @@ from settings import PROJECT_DIR
 from settings.bot import Settings, get_settings, postgres_dsn
 
 STOP_GRACE_SECONDS = 10
+PRIVATE_UMASK = 0o077
 # A worker is started at most this often, so one that cannot start does not spin.
 RESTART_INTERVAL_SECONDS = 10
 
@@ -130,6 +131,9 @@ def commands(settings: Settings, env: dict[str, str]) -> dict[str, list[str]]:
             # and that message fails (seen once in a 3-minute soak at uvicorn's default 5 s).
             "--timeout-keep-alive",
             str(GATEWAY_KEEP_ALIVE_SECONDS),
+            # X-Forwarded-For is read by the gateway, from TRUSTED_PROXIES only; uvicorn would
+            # otherwise believe it from 127.0.0.1, whatever the settings say.
+            "--no-proxy-headers",
         ],  # websockets is pinned old by Rasa
     }
 
@@ -153,7 +157,11 @@ def main() -> int:
     if problem:
         print(problem, file=sys.stderr, flush=True)
         return 2
+    # Made before the umask: `make run-scaled` keeps PostgreSQL's data under it, which runs as
+    # its own user when started by root.
     (PROJECT_DIR / "var").mkdir(exist_ok=True)
+    # Every file the processes create (conversations, alerts, logs) is their user's only.
+    os.umask(PRIVATE_UMASK)
     env = child_environment(settings)
     to_run = commands(settings, env)
     restartable = set(worker_names(settings)) if settings.rasa_workers > 1 else set()

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.gateway.forget import DELETED_PAYLOAD
+from bot.gateway.tokens import TOKEN_HEADER
 from settings import PROJECT_DIR
 
 START_TIMEOUT_SECONDS = 240
@@ -41,6 +43,8 @@ class Stack:
     log_path: Path | None = None
     # Where the log of the latest start begins and where it was when /healthz first said 200.
     startup_log: tuple[int, int] = (0, 0)
+    # Each conversation's token, kept as the widget keeps it (bot/gateway/tokens.py).
+    tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -58,6 +62,10 @@ class Stack:
             ACTION_PORT=str(self.action_port),
             TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}",
             RATE_LIMIT_PER_MINUTE="1000",
+            # Every test and evaluation conversation comes from this one address.
+            RATE_LIMIT_PER_ADDRESS_PER_MINUTE="100000",
+            NURSE_ALERTS_PER_HOUR_PER_ADDRESS="100000",
+            NURSE_ALERTS_PER_HOUR="100000",
         )
         env.update(self.extra_env)  # may replace any of the above, e.g. the tracker store
         return env
@@ -107,8 +115,14 @@ class Stack:
             log.seek(offset)
             return log.read(None if end is None else end - offset).decode(errors="replace")
 
+    def conversation_headers(self, sender: str) -> dict[str, str]:
+        return {TOKEN_HEADER: self.tokens[sender]} if sender in self.tokens else {}
+
     def say(self, sender: str, message: str, idempotency_key: str | None = None) -> list[dict]:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        """One message, as the widget sends it: with the conversation's token once it has one."""
+        headers = self.conversation_headers(sender)
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         response = httpx.post(
             f"{self.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
@@ -116,7 +130,31 @@ class Stack:
             timeout=30,
         )
         response.raise_for_status()
-        return response.json()
+        replies = response.json()
+        keep_token(self.tokens, sender, response, replies)
+        return replies
+
+    def forget(self, sender: str) -> httpx.Response:
+        """The widget's "End chat": deletes the conversation on the server."""
+        response = httpx.delete(
+            f"{self.url}/conversations/{sender}",
+            headers=self.conversation_headers(sender),
+            timeout=30,
+        )
+        if response.status_code == 200:
+            self.tokens.pop(sender, None)
+        return response
+
+
+def keep_token(
+    tokens: dict[str, str], sender: str, response: httpx.Response, replies: list[dict]
+) -> None:
+    """As the widget does: keeps the token a first reply gives, and forgets it when the
+    conversation was deleted ("forget me"), so the next message starts a new one."""
+    if TOKEN_HEADER in response.headers:
+        tokens[sender] = response.headers[TOKEN_HEADER]
+    if any(DELETED_PAYLOAD in (reply.get("custom") or {}) for reply in replies):
+        tokens.pop(sender, None)
 
 
 def texts(replies: list[dict]) -> str:

@@ -1,7 +1,8 @@
 """Messages sent over loopback and timed one by one; what came back, counted by kind.
 
 Every conversation gets a new sender id, as a new patient would, so the gateway's per-sender
-rate limit never trips, whatever the load.
+rate limit never trips, whatever the load. Like the widget, a conversation sends back the token
+its first reply carried (bot/gateway/tokens.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import lru_cache
 import httpx
 import yaml
 
+from bot.gateway.tokens import TOKEN_HEADER
 from content.red_flags import load_detector
 from settings import PROJECT_DIR
 
@@ -45,6 +47,8 @@ class Tally:
     warning_signs: int = 0
     emergency_replies: int = 0
     seconds: float = 0.0
+    # Each conversation's token, sent back with its later messages as the widget does.
+    tokens: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def sent(self) -> int:
@@ -114,13 +118,16 @@ async def send(http: httpx.AsyncClient, url: str, sender: str, text: str, tally:
     gateway's "could not answer just now"."""
     warning_sign = has_warning_sign(text)
     tally.warning_signs += warning_sign
+    headers = {TOKEN_HEADER: tally.tokens[sender]} if sender in tally.tokens else {}
     began = time.perf_counter()
     try:
-        response = await http.post(url, json={"sender": sender, "message": text})
+        response = await http.post(url, json={"sender": sender, "message": text}, headers=headers)
     except httpx.HTTPError as error:
         tally.error(type(error).__name__)
         return
     elapsed = time.perf_counter() - began
+    if TOKEN_HEADER in response.headers:
+        tally.tokens[sender] = response.headers[TOKEN_HEADER]
     if response.status_code == 503 and _error_code(response) == BUSY_ERROR:
         tally.shed.append(elapsed)
     elif response.status_code != 200:

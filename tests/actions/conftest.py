@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from actions.handoff import nurse_notifier
+from actions.handoff import alert_limits, nurse_notifier
 from settings.actions import ActionSettings, get_action_settings
 
 
 def _clear() -> None:
     get_action_settings.cache_clear()
     nurse_notifier.cache_clear()
+    alert_limits.cache_clear()
 
 
 @pytest.fixture

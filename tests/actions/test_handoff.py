@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.nurse_alerts import Outbox
+from actions.clients.nurse_alerts import Outbox, conversation_key
 from actions.handoff import (
     ActionAskNurseConsent,
     ActionSendNurseAlert,
@@ -104,7 +104,8 @@ def test_alert_reaches_the_local_file_with_only_what_was_agreed(action_settings)
         "and asked for a call."
     )
     assert alert["source"] == "website"
-    # Nothing the person typed besides the number.
+    # Nothing the person typed besides the number; the conversation only as a hash, for
+    # "forget me" to find its alerts.
     assert set(alert) == {
         "reason",
         "callback_phone",
@@ -113,7 +114,9 @@ def test_alert_reaches_the_local_file_with_only_what_was_agreed(action_settings)
         "id",
         "created_at",
         "text",
+        "conversation",
     }
+    assert alert["conversation"] == conversation_key("test-sender") != "test-sender"
     assert messages[0]["response"] == "utter_nurse_alert_sent"
     assert SlotSet("callback_phone", None) in events
     assert SlotSet("nurse_consent", None) in events
@@ -156,3 +159,38 @@ def test_no_to_the_offer_sends_nothing_and_asks_afresh_next_time(action_settings
     assert messages[0]["response"] == "utter_nurse_declined"
     assert SlotSet("nurse_consent", None) in events
     assert not settings.nurse_alert_file.exists()
+
+
+def from_address(key: str | None):
+    """A website message as the gateway passes it on: with the client's address key."""
+    tracker = tracker_for("312 555 0142", "affirm", slots=AGREED)
+    if key is not None:
+        tracker.latest_message["metadata"] = {"web_client": key}
+    return tracker
+
+
+def test_alerts_past_the_hourly_limit_for_one_address_get_the_clinic_phone_instead(
+    action_settings,
+):
+    settings = action_settings(NURSE_ALERTS_PER_HOUR_PER_ADDRESS="2", CLINIC_PHONE="312-555-0199")
+    said = [run(ActionSendNurseAlert(), from_address("a1"))[0][0] for _ in range(3)]
+    assert [m["response"] for m in said] == ["utter_nurse_alert_sent"] * 2 + [
+        "utter_nurse_alert_limit"
+    ]
+    assert said[2]["clinic_phone"] == "312-555-0199"
+    assert len(read_alerts(settings.nurse_alert_file)) == 2
+    # Another address still gets through.
+    (other,), _ = run(ActionSendNurseAlert(), from_address("b2"))
+    assert other["response"] == "utter_nurse_alert_sent"
+
+
+def test_alerts_past_the_hourly_limit_from_everyone_get_the_clinic_phone_instead(
+    action_settings,
+):
+    settings = action_settings(NURSE_ALERTS_PER_HOUR="3")
+    said = [
+        run(ActionSendNurseAlert(), from_address(key))[0][0]["response"]
+        for key in ("a1", "b2", None, "c3", None)
+    ]
+    assert said == ["utter_nurse_alert_sent"] * 3 + ["utter_nurse_alert_limit"] * 2
+    assert len(read_alerts(settings.nurse_alert_file)) == 3

@@ -69,5 +69,5 @@ def test_normal_conversations_log_no_error_in_any_process(stack: Stack, slack_ap
     stack.say(sender, "yes")
     assert "sent your request" in texts(stack.say(sender, "please call 617 555 0123"))
     stack.say(sender, "forget me")
-    assert "I deleted this conversation" in texts(stack.say(sender, "yes"))
+    assert "I deleted your messages" in texts(stack.say(sender, "yes"))
     assert alarming_lines(stack.log_since(offset)) == []

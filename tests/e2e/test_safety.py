@@ -9,7 +9,6 @@ import time
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 
 from actions.clients.nurse_alerts import Outbox
@@ -198,8 +197,8 @@ def test_confirmed_forget_me_deletes_the_conversation_from_the_store(stack):
     assert stored > 0
     replies = stack.say(sender, "yes")
     (deleted,) = customs(replies, "conversation_deleted")
-    assert deleted["events"] >= stored
-    assert "I deleted this conversation" in texts(replies)
+    assert deleted["what"] == ["your messages, my answers and what I remembered"]
+    assert "I deleted your messages, my answers and what I remembered" in texts(replies)
     assert stored_events(stack, sender) == 0
     # The next message starts a new conversation: the welcome again, nothing remembered.
     assert "not a doctor" in texts(stack.say(sender, "what does it show?"))
@@ -216,9 +215,9 @@ def test_forget_me_answered_no_keeps_the_conversation(stack):
 def test_delete_route_deletes_a_conversation(stack):
     sender = new_sender()
     stack.say(sender, "what is a PET scan")
-    response = httpx.delete(f"{stack.url}/conversations/{sender}")
+    response = stack.forget(sender)
     assert response.status_code == 200
-    assert response.json()["deleted_events"] > 0
+    assert response.json()["deleted"] == ["your messages, my answers and what I remembered"]
     assert stored_events(stack, sender) == 0
 
 

@@ -18,6 +18,7 @@ from bot.supervisor.stack import Stack, free_port
 from settings import PROJECT_DIR
 
 WORKERS = 2
+RASA_TOKEN = "scale-tests-rasa-token-5c1e8f"
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +40,8 @@ def datastores(scale_folder) -> Iterator[tuple[Postgres, Redis]]:
 @pytest.fixture(scope="session")
 def scaled_stack(datastores, scale_folder) -> Iterator[Stack]:
     postgres, redis = datastores
-    stack = start_scaled_stack(scale_folder / "stack", postgres, redis, WORKERS)
+    # Known to the tests, which call a worker's own routes (the locked deletion) directly.
+    extra_env = {"RASA_TOKEN": RASA_TOKEN}
+    stack = start_scaled_stack(scale_folder / "stack", postgres, redis, WORKERS, extra_env)
     yield stack
     stack.stop()

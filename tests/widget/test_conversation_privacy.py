@@ -17,7 +17,6 @@ pytestmark = pytest.mark.e2e
 SENDER_KEY = "bonemets-widget:sender"
 TOKEN_KEY = "bonemets-widget:token"
 TRANSCRIPT_KEY = "bonemets-widget:transcript"
-TOKEN = "tok_3f9a2c7e1b5d4a8f9e0c6b2d7a1f3e5c"
 
 # A clinic page that keeps the history for one hour only.
 ONE_HOUR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -31,12 +30,6 @@ def stored_events(stack: Stack, sender: str) -> int:
         return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[
             0
         ]
-
-
-def issue_token_with_first_reply(route: Route) -> None:
-    """Plays the gateway of issue 17: the first reply to a new sender carries its token."""
-    response = route.fetch()
-    route.fulfill(response=response, headers={**response.headers, "x-conversation-token": TOKEN})
 
 
 @pytest.mark.parametrize(
@@ -134,17 +127,26 @@ def test_keep_chatting_leaves_the_conversation_as_it_was(widget: ChatWidget, sta
 
 
 def test_conversation_token_from_the_first_reply_goes_with_every_later_request(
-    widget: ChatWidget,
+    widget: ChatWidget, stack: Stack
 ):
-    widget.page.route(CHAT_ROUTE, issue_token_with_first_reply, times=1)
     requests = ChatRequests(widget.page)
+    issued: list[str | None] = []
     deletions: list[Request] = []
+    widget.page.on(
+        "response",
+        lambda response: (
+            issued.append(response.headers.get("x-conversation-token"))
+            if response.request.method == "POST"
+            else None
+        ),
+    )
     widget.page.on(
         "request", lambda request: deletions.append(request) if request.method == "DELETE" else None
     )
     widget.visit()
     widget.open_fresh()
-    assert widget.stored(TOKEN_KEY) == TOKEN
+    token = widget.stored(TOKEN_KEY)
+    assert token and issued == [token]  # the gateway's, with its first reply only
     widget.ask("what is a bone scan")
     widget.page.reload()
     widget.open()
@@ -153,14 +155,18 @@ def test_conversation_token_from_the_first_reply_goes_with_every_later_request(
 
     first, *later = requests.sent
     assert first.conversation_token is None
-    assert [m.conversation_token for m in later] == [TOKEN, TOKEN]
+    assert [m.conversation_token for m in later] == [token, token]
+    assert issued[1:] == [None, None]
 
     widget.end_chat()
-    expect(widget.notice).to_contain_text("from our server", timeout=ANSWER_TIMEOUT_MS)
+    expect(widget.notice).to_contain_text(
+        "deleted from this browser and from our server", timeout=ANSWER_TIMEOUT_MS
+    )
     (deletion,) = deletions
     assert deletion.url.endswith(f"/conversations/{sender}")
-    assert deletion.headers["x-conversation-token"] == TOKEN
+    assert deletion.headers["x-conversation-token"] == token
     assert widget.stored(TOKEN_KEY) is None
+    assert stored_events(stack, sender) == 0
 
 
 def test_a_conversation_the_gateway_no_longer_accepts_goes_on_as_a_new_one(widget: ChatWidget):

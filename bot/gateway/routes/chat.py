@@ -1,44 +1,54 @@
-"""The REST chat endpoint: Rasa's REST channel contract, behind input checks and a rate limit."""
+"""The REST chat endpoint: Rasa's REST channel contract, behind input checks, rate limits and
+the conversation's token (bot/gateway/ownership.py)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Extra, Field, validator
 
 from bot.gateway.admission import Busy, busy_error
-from bot.gateway.conversations import ConversationStore
 from bot.gateway.deps import (
-    ConversationsDep,
+    ClientKeysDep,
+    ForgetterDep,
     IdempotentSendsDep,
-    LimiterDep,
+    LimitsDep,
     OwnRepliesDep,
     RasaDep,
     SettingsDep,
+    TokensDep,
 )
-from bot.gateway.forget import apply_forget_requests
+from bot.gateway.forget import Forgetter, apply_forget_requests
 from bot.gateway.idempotency import KEY_PATTERN, StoredReply
 from bot.gateway.own_replies import OwnReplies
+from bot.gateway.ownership import (
+    SENDER_ID_PATTERN,
+    UNAUTHORIZED,
+    TokenHeader,
+    admit_message,
+    answer_as_owner,
+    web_sender_problem,
+)
 from bot.gateway.rasa_client import RasaClient, RasaTimeout, RasaUnavailable
-from bot.gateway.rate_limit import enforce_rate_limit
 from settings.bot import Settings
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
 
 MAX_MESSAGE_CHARS = 1000
-SENDER_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
 
 
 class ChatMessage(BaseModel):
     sender: str = Field(
         ...,
         regex=SENDER_ID_PATTERN,
-        description="Conversation id: 1-128 characters of letters, digits and _ . : -",
-        example="patient-7f3a",
+        description="Conversation id: 1-128 characters of letters, digits and _ . -, made at "
+        "random by the browser (Slack and Teams ids are refused)",
+        example="web-7f3a9c0e5b214d6f",
     )
     message: str = Field(
         ...,
@@ -48,6 +58,13 @@ class ChatMessage(BaseModel):
 
     class Config:
         extra = Extra.forbid
+
+    @validator("sender")
+    def sender_is_a_web_id(cls, value: str) -> str:
+        problem = web_sender_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @validator("message")
     def message_length(cls, value: str) -> str:
@@ -61,20 +78,25 @@ ERRORS = {
     413: {"description": "Body larger than the limit"},
     415: {"description": "Body is not JSON"},
     422: {"description": "Sender id, message or Idempotency-Key is invalid"},
-    429: {"description": "Too many messages from this sender"},
+    429: {"description": "Too many messages from this sender or this address"},
     503: {"description": "The assistant is busy; Retry-After says when to send it again"},
+    **UNAUTHORIZED,
 }
 
 
 @router.post("/webhooks/rest/webhook", responses=ERRORS, response_model=list[dict[str, Any]])
 async def rest_webhook(
     body: ChatMessage,
+    request: Request,
     rasa: RasaDep,
-    limiter: LimiterDep,
+    limits: LimitsDep,
     settings: SettingsDep,
-    conversations: ConversationsDep,
+    tokens: TokensDep,
+    forgetter: ForgetterDep,
+    client_keys: ClientKeysDep,
     own_replies: OwnRepliesDep,
     sends: IdempotentSendsDep,
+    conversation_token: TokenHeader = None,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -86,27 +108,40 @@ async def rest_webhook(
 ) -> JSONResponse:
     """Send one message; get the bot's replies as Rasa's REST list of text, buttons, custom.
 
+    The first reply of a new conversation carries an `X-Conversation-Token` header: send it
+    back with every later message (and the deletion) of that sender id, or get a 401.
     Always answers 200 with at least one reply once the message is accepted: if the assistant
     fails, the gateway answers itself (a `custom` item `{"gateway_reply": ...}` says so).
     """
-    enforce_rate_limit(limiter, body.sender, "messages")
+    address = await limits.enforce(request, body.sender, "messages")
+    admission = await admit_message(tokens, body.sender, conversation_token, idempotency_key)
     if settings.log_message_text:
         logger.debug("message from %s: %r", body.sender, body.message)
+    metadata = client_keys.metadata(address)
 
     async def answer() -> StoredReply:
-        replies = await _ask_assistant(body, rasa, settings, conversations, own_replies)
-        return StoredReply(200, replies)
+        return await answer_as_owner(
+            admission,
+            tokens,
+            forgetter,
+            lambda after: _ask_assistant(
+                body, rasa, settings, forgetter, own_replies, metadata, after
+            ),
+            lambda: _own_reply(body, own_replies, own_replies.warning_signs(body.message)),
+        )
 
     reply = await (sends.run(body.sender, idempotency_key, answer) if idempotency_key else answer())
-    return JSONResponse(reply.body, status_code=reply.status)
+    return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
 
 
 async def _ask_assistant(
     body: ChatMessage,
     rasa: RasaClient,
     settings: Settings,
-    conversations: ConversationStore,
+    forgetter: Forgetter,
     own_replies: OwnReplies,
+    metadata: dict[str, str],
+    after: Callable[[], Awaitable[None]],
 ) -> list[dict[str, Any]]:
     signs = own_replies.warning_signs(body.message)
     # A warning sign gets an answer well before the widget gives up, from Rasa or from here.
@@ -115,7 +150,7 @@ async def _ask_assistant(
     )
     try:
         replies = await rasa.send_message_waiting_at_most(
-            body.sender, body.message, deadline, urgent=signs is not None
+            body.sender, body.message, deadline, metadata, after, urgent=signs is not None
         )
     except Busy:
         # Past capacity: turned away at once, except a warning sign, which is answered here.
@@ -130,9 +165,17 @@ async def _ask_assistant(
         replies = []
     else:
         if replies:
-            return await apply_forget_requests(replies, body.sender, conversations)
+            return await apply_forget_requests(
+                replies, body.sender, forgetter, settings.clinic_phone
+            )
         # Rasa does this when an action fails (the action server is down, for one).
         logger.warning("Rasa answered with no message")
+    return _own_reply(body, own_replies, signs)
+
+
+def _own_reply(
+    body: ChatMessage, own_replies: OwnReplies, signs: list[str] | None
+) -> list[dict[str, Any]]:
     if signs is not None:
         # Logged: an operator must know that the assistant failed a person with a warning sign.
         logger.warning("a message with a warning sign got the gateway's own emergency reply")

@@ -1,34 +1,48 @@
 """`DELETE /conversations/{sender_id}`: "forget me" without going through the chat.
 
-The chat's own "forget me" (confirmed in the conversation) is carried out by bot/forget.py.
+The widget's "End chat" sends it. It needs the conversation's token, and deletes everything
+kept about the conversation (bot/gateway/forget.py). The chat's own "forget me" (confirmed in
+the conversation) does the same.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
-from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field
 
-from bot.gateway.conversations import ConversationStoreUnavailable
-from bot.gateway.deps import ConversationsDep, LimiterDep
+from bot.gateway.deps import ForgetterDep, LimitsDep, TokensDep
 from bot.gateway.errors import ApiError
-from bot.gateway.rate_limit import enforce_rate_limit
-from bot.gateway.routes.chat import SENDER_ID_PATTERN
+from bot.gateway.forget import ForgetFailed
+from bot.gateway.ownership import (
+    SENDER_ID_PATTERN,
+    UNAUTHORIZED,
+    TokenHeader,
+    admit_deletion,
+    web_sender_problem,
+)
 
 router = APIRouter(tags=["conversations"])
 
 
 class Deleted(BaseModel):
     sender_id: str
-    deleted_events: int
+    deleted: list[str] = Field(
+        ...,
+        description="What was deleted, in words.",
+        example=[
+            "your messages, my answers and what I remembered",
+            "your call-back request and the phone number you gave",
+        ],
+    )
 
 
 ERRORS = {
     422: {"description": "The sender id is not valid"},
-    429: {"description": "Too many requests for this sender"},
-    503: {"description": "The conversation store is not available"},
+    429: {"description": "Too many requests for this sender or from this address"},
+    503: {"description": "A part was down; the deletion is finished later by itself"},
+    **UNAUTHORIZED,
 }
 
 
@@ -37,17 +51,26 @@ async def forget_conversation(
     sender_id: Annotated[
         str, Path(pattern=SENDER_ID_PATTERN, description="The conversation id the chat used.")
     ],
-    store: ConversationsDep,
-    limiter: LimiterDep,
+    request: Request,
+    tokens: TokensDep,
+    forgetter: ForgetterDep,
+    limits: LimitsDep,
+    conversation_token: TokenHeader = None,
 ) -> Deleted:
-    """Deletes the whole conversation (messages, answers, remembered context) at once."""
-    enforce_rate_limit(limiter, sender_id, "requests")
+    """Deletes the whole conversation (messages, answers, what the assistant remembered) and
+    any nurse call-back request it sent (the copy kept here, with the phone number)."""
+    problem = web_sender_problem(sender_id)
+    if problem:
+        raise ApiError(422, "invalid_request", f"sender_id: {problem}")
+    await limits.enforce(request, sender_id, "requests")
+    await admit_deletion(tokens, sender_id, conversation_token)
     try:
-        events = await run_in_threadpool(store.delete, sender_id)
-    except ConversationStoreUnavailable as error:
+        forgotten = await forgetter.forget([sender_id])
+    except ForgetFailed as error:
         raise ApiError(
             503,
             "store_unavailable",
-            "The conversation could not be deleted right now. Please try again in a minute.",
+            "The conversation could not be deleted completely right now. It will be, by "
+            "itself; or try again in a minute.",
         ) from error
-    return Deleted(sender_id=sender_id, deleted_events=events)
+    return Deleted(sender_id=sender_id, deleted=forgotten.what)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import stat
 
 import httpx
 import pytest
 from pydantic import ValidationError
 
+from actions.clients.alert_follow_up import PostedMessage
 from actions.clients.nurse_alerts import (
     DeliveryFailed,
     LocalFileChannel,
@@ -21,6 +23,7 @@ from actions.clients.nurse_alerts import (
     Outbox,
     SlackChannel,
     TeamsChannel,
+    conversation_key,
     notifier_from_settings,
 )
 from settings.actions import ActionSettings
@@ -208,3 +211,97 @@ def test_production_refuses_placeholder_secrets_and_the_demo_clinic_number():
             slack_bot_token="xoxb-your-token-here",
             slack_nurse_channel="C0NURSES",
         )
+
+
+class PostingChannel:
+    """Takes every alert and says where it was posted, as Slack does (ts: when)."""
+
+    name = "posting"
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+
+    async def deliver(self, alert: NurseAlert) -> PostedMessage:
+        return PostedMessage("C0NURSES", f"{self.clock.now:.6f}")
+
+
+def alert_of(sender: str, **fields) -> NurseAlert:
+    return NurseAlert(
+        reason="Asked to talk to a nurse.",
+        callback_phone="312 555 0142",
+        source="website",
+        conversation=conversation_key(sender),
+        **fields,
+    )
+
+
+def outbox_rows(path) -> dict[str, list]:
+    with sqlite3.connect(path) as db:
+        return {
+            "alerts": db.execute("select id from alerts").fetchall(),
+            "posted": db.execute("select id, alert from posted").fetchall(),
+        }
+
+
+def test_forget_deletes_waiting_alerts_and_the_content_of_posted_ones(tmp_path):
+    clock = FakeClock()
+    posting = notifier(tmp_path, PostingChannel(clock), clock)
+    asyncio.run(posting.send(alert_of("web-1")))
+    asyncio.run(posting.send(alert_of("web-2")))
+    waiting = notifier(tmp_path, FlakyChannel(), clock)
+    asyncio.run(waiting.send(alert_of("web-1")))
+
+    assert waiting.forget(["web-1"]) == {"waiting": 1, "delivered": 1}
+    rows = outbox_rows(tmp_path / "outbox.db")
+    assert rows["alerts"] == []
+    # Who clicked what may stay; the phone number of web-1 does not.
+    kept = {alert for _, alert in rows["posted"] if alert}
+    assert len(rows["posted"]) == 2 and len(kept) == 1
+    assert conversation_key("web-2") in kept.pop()
+    assert waiting.forget(["web-1"]) == {"waiting": 0, "delivered": 0}
+
+
+def test_forget_deletes_the_alert_files_lines_of_that_conversation_only(tmp_path):
+    path = tmp_path / "nurse_alerts.jsonl"
+    sender = notifier(tmp_path, LocalFileChannel(path))
+    for who in ("web-1", "web-2", "web-1"):
+        asyncio.run(sender.send(alert_of(who)))
+    assert sender.forget(["web-1"]) == {"waiting": 0, "delivered": 2}
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["conversation"] for line in lines] == [conversation_key("web-2")]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_delivered_alerts_are_purged_after_the_retention_days_and_not_before(tmp_path):
+    clock = FakeClock()
+    clock.now = 1_700_000_000.0
+    path = tmp_path / "nurse_alerts.jsonl"
+    week = 7 * 86_400
+    old = alert_of("web-1", created_at="2023-11-01T00:00:00+00:00")  # before clock.now - week
+    new = alert_of("web-2", created_at="2023-11-14T20:00:00+00:00")  # within the week
+    file_notifier = NurseNotifier(
+        Outbox(tmp_path / "outbox.db"), LocalFileChannel(path), clock=clock, retention_days=7
+    )
+    for alert in (old, new):
+        asyncio.run(file_notifier.send(alert))
+    posting = NurseNotifier(
+        Outbox(tmp_path / "outbox.db"), PostingChannel(clock), clock=clock, retention_days=7
+    )
+    clock.now -= week + 60
+    asyncio.run(posting.send(alert_of("web-3")))
+    clock.now += week + 60
+    asyncio.run(posting.send(alert_of("web-4")))
+
+    assert file_notifier.purge_delivered() == 2  # one line, one posted alert
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["id"] for line in lines] == [new.id]
+    posted = outbox_rows(tmp_path / "outbox.db")["posted"]
+    assert [conversation_key("web-4") in alert for _, alert in posted] == [True]
+
+
+def test_outbox_file_is_created_private_and_an_old_readable_one_is_made_private(tmp_path):
+    path = tmp_path / "outbox.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    Outbox(path).add(ALERT, next_try=0)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

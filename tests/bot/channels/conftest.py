@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -54,13 +55,16 @@ def slack_api() -> Iterator[SlackApi]:
 
 @pytest.fixture
 def make_gateway(
-    rasa_connectors: RasaConnectors, bot_framework: BotFramework
+    rasa_connectors: RasaConnectors, bot_framework: BotFramework, tmp_path: Path
 ) -> Iterator[Callable[..., TestClient]]:
     """A started gateway (so relays run in its event loop); `slack`/`teams` False turn them off."""
     clients: list[TestClient] = []
 
     def make(slack: bool = True, teams: bool = True, teams_metadata_url: str = "") -> TestClient:
-        settings = Settings(_env_file=None)
+        # The started gateway's retention job opens the store: one of the test's own.
+        settings = Settings(
+            _env_file=None, tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}"
+        )
         transport = httpx.MockTransport(rasa_connectors.handler)
         chat_apps = ChatApps(
             relay=ChannelRelay(settings.rasa_worker_urls, 10.0, transport=transport),

@@ -14,6 +14,7 @@ from bot.gateway.admission import RETRY_AFTER_SECONDS, Admission, Busy
 from bot.gateway.main import create_app
 from bot.gateway.own_replies import GATEWAY_REPLY
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.tokens import TOKEN_HEADER
 from settings.bot import Settings
 
 WORKERS = ["http://127.0.0.1:6001", "http://127.0.0.1:6002"]
@@ -102,9 +103,14 @@ def slow_rasa() -> SlowRasa:
 
 
 @pytest.fixture
-async def gateway(slow_rasa: SlowRasa):
+async def gateway(slow_rasa: SlowRasa, tmp_path):
     """The gateway with one slot at its one Rasa worker and a short wait."""
-    settings = Settings(_env_file=None, admission_slots_per_worker=1, admission_wait_seconds=0.05)
+    settings = Settings(
+        _env_file=None,
+        admission_slots_per_worker=1,
+        admission_wait_seconds=0.05,
+        tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+    )
     rasa = RasaClient(
         settings.rasa_url,
         settings.action_server_url,
@@ -125,8 +131,11 @@ async def occupy_the_only_slot(gateway: httpx.AsyncClient, slow_rasa: SlowRasa) 
     first = asyncio.create_task(
         gateway.post(URL, json={"sender": "first", "message": "what is a bone scan"})
     )
-    while not slow_rasa.received:
+    for _ in range(400):
+        if slow_rasa.received or first.done():
+            break
         await asyncio.sleep(0.005)
+    assert slow_rasa.received, (await first).text
     return first
 
 
@@ -168,6 +177,22 @@ async def test_a_busy_message_resent_with_its_key_is_answered_once_a_slot_is_fre
     await first
     again = await gateway.post(URL, headers=headers, **resend)
     assert again.status_code == 200
+    assert again.json()[0]["text"] == "about what is an MRI"
+
+
+async def test_a_first_message_turned_away_leaves_no_token_so_sent_again_it_starts_afresh(
+    gateway, slow_rasa
+):
+    """The token issued with a busy first message never reached the browser: without this,
+    every later try of that sender id would get a 401."""
+    first = await occupy_the_only_slot(gateway, slow_rasa)
+    resend = {"json": {"sender": "second", "message": "what is an MRI"}}
+    busy = await gateway.post(URL, **resend)
+    assert busy.status_code == 503 and TOKEN_HEADER not in busy.headers
+    slow_rasa.go.set()
+    await first
+    again = await gateway.post(URL, **resend)
+    assert again.status_code == 200 and again.headers[TOKEN_HEADER]
     assert again.json()[0]["text"] == "about what is an MRI"
 
 

@@ -15,15 +15,20 @@ from fastapi.testclient import TestClient
 from bot.gateway.main import create_app
 from bot.gateway.rasa_client import RasaClient
 from settings.bot import Settings
+from tests.bot.gateway.conftest import messages, send
 
 URL = "/webhooks/rest/webhook"
+
+
+def store_in(folder) -> str:
+    return f"sqlite:///{folder / 'tracker.db'}"
 
 
 def test_chat_passes_message_to_rasa_and_returns_its_list(client, fake_rasa):
     response = client.post(URL, json={"sender": "p1", "message": "  what is a bone scan?  "})
     assert response.status_code == 200
     assert response.json()[0]["text"].startswith("A bone scan")
-    assert fake_rasa.received == [{"sender": "p1", "message": "what is a bone scan?"}]
+    assert messages(fake_rasa.received) == [{"sender": "p1", "message": "what is a bone scan?"}]
 
 
 @pytest.mark.parametrize(
@@ -36,6 +41,12 @@ def test_chat_passes_message_to_rasa_and_returns_its_list(client, fake_rasa):
         ({"sender": "a" * 129, "message": "hi"}, "sender"),
         ({"sender": "bad id!", "message": "hi"}, "sender"),
         ({"sender": "p1/../x", "message": "hi"}, "sender"),
+        ({"sender": "demo-1\n", "message": "hi"}, "sender"),
+        ({"sender": "a:b", "message": "hi"}, "sender"),
+        ({"sender": "U0123ABCD_C0456EFGH", "message": "hi"}, "sender"),
+        ({"sender": "U0123ABCD_C0456EFGH_1700000000.000100", "message": "hi"}, "sender"),
+        ({"sender": "U0123ABCD", "message": "hi"}, "sender"),
+        ({"sender": "29:1AbCdEfGh", "message": "hi"}, "sender"),
         ({"message": "hi"}, "sender"),
         ({"sender": "p1"}, "message"),
         ({"sender": "p1", "message": "hi", "extra": 1}, "extra"),
@@ -52,7 +63,7 @@ def test_chat_rejects_invalid_fields_with_a_clear_error(client, fake_rasa, body,
 
 def test_chat_accepts_limits_exactly(client):
     assert client.post(URL, json={"sender": "a" * 128, "message": "x" * 1000}).status_code == 200
-    assert client.post(URL, json={"sender": "A-z_0.9:x", "message": "?"}).status_code == 200
+    assert client.post(URL, json={"sender": "A-z_0.9-x", "message": "?"}).status_code == 200
 
 
 def test_chat_rejects_oversized_body(client, fake_rasa):
@@ -101,12 +112,12 @@ def test_chat_rejects_json_that_is_not_an_object(client):
 def test_chat_rate_limits_each_sender_separately(make_client):
     client = make_client(rate_limit_per_minute=3)
     for _ in range(3):
-        assert client.post(URL, json={"sender": "busy", "message": "hi"}).status_code == 200
-    limited = client.post(URL, json={"sender": "busy", "message": "hi"})
+        assert send(client, "busy", "hi").status_code == 200
+    limited = send(client, "busy", "hi")
     assert limited.status_code == 429
     assert limited.json()["error"] == "rate_limited"
     assert 1 <= int(limited.headers["retry-after"]) <= 60
-    assert client.post(URL, json={"sender": "calm", "message": "hi"}).status_code == 200
+    assert send(client, "calm", "hi").status_code == 200
 
 
 WARNING_SIGN = "my legs went numb this morning and I can't control my bladder"
@@ -181,11 +192,15 @@ def _silent_server() -> tuple[socket.socket, int, list]:
     return server, server.getsockname()[1], accepted
 
 
-def test_warning_sign_gets_the_emergency_reply_before_rasa_time_limit_when_rasa_hangs():
+def test_warning_sign_gets_the_emergency_reply_before_rasa_time_limit_when_rasa_hangs(tmp_path):
     server, port, _connections = _silent_server()
     try:
         settings = Settings(
-            _env_file=None, rasa_port=port, rasa_timeout_seconds=5, red_flag_timeout_seconds=0.5
+            _env_file=None,
+            rasa_port=port,
+            rasa_timeout_seconds=5,
+            red_flag_timeout_seconds=0.5,
+            tracker_store_url=store_in(tmp_path),
         )
         client = TestClient(create_app(settings), raise_server_exceptions=False)
         began = time.monotonic()
@@ -198,10 +213,15 @@ def test_warning_sign_gets_the_emergency_reply_before_rasa_time_limit_when_rasa_
         server.close()
 
 
-def test_ordinary_message_gets_the_short_reply_at_rasa_time_limit_when_rasa_hangs():
+def test_ordinary_message_gets_the_short_reply_at_rasa_time_limit_when_rasa_hangs(tmp_path):
     server, port, _connections = _silent_server()
     try:
-        settings = Settings(_env_file=None, rasa_port=port, rasa_timeout_seconds=0.5)
+        settings = Settings(
+            _env_file=None,
+            rasa_port=port,
+            rasa_timeout_seconds=0.5,
+            tracker_store_url=store_in(tmp_path),
+        )
         client = TestClient(create_app(settings), raise_server_exceptions=False)
         response = client.post(URL, json={"sender": "p1", "message": "hi"})
         assert response.status_code == 200
@@ -210,11 +230,11 @@ def test_ordinary_message_gets_the_short_reply_at_rasa_time_limit_when_rasa_hang
         server.close()
 
 
-def test_chat_answers_with_its_own_reply_when_nothing_listens():
+def test_chat_answers_with_its_own_reply_when_nothing_listens(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    settings = Settings(_env_file=None, rasa_port=closed_port)
+    settings = Settings(_env_file=None, rasa_port=closed_port, tracker_store_url=store_in(tmp_path))
     client = TestClient(create_app(settings), raise_server_exceptions=False)
     response = client.post(URL, json={"sender": "p1", "message": "hi"})
     assert response.status_code == 200
@@ -227,12 +247,21 @@ def test_openapi_docs_are_served(client):
     assert URL in schema["paths"]
 
 
+def test_openapi_docs_document_the_conversation_token_on_chat_and_deletion(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for operation in (paths[URL]["post"], paths["/conversations/{sender_id}"]["delete"]):
+        (header,) = [p for p in operation["parameters"] if p["name"] == "X-Conversation-Token"]
+        assert header["in"] == "header" and "first reply" in header["description"]
+        assert "401" in operation["responses"]
+    assert "X-Conversation-Token" in paths[URL]["post"]["description"]
+
+
 def test_rasa_client_closes_cleanly():
     rasa = RasaClient("http://127.0.0.1:1", "http://127.0.0.1:1", "t", 1.0)
     asyncio.run(rasa.close())
 
 
-def test_warning_sign_rasa_answers_late_is_still_recorded_by_rasa():
+def test_warning_sign_rasa_answers_late_is_still_recorded_by_rasa(tmp_path):
     """The gateway stops waiting at its deadline, not the message: Rasa still gets to finish."""
     finished: list[str] = []
 
@@ -241,7 +270,9 @@ def test_warning_sign_rasa_answers_late_is_still_recorded_by_rasa():
         finished.append(json.loads(request.content)["message"])
         return httpx.Response(200, json=[{"recipient_id": "p1", "text": "late"}])
 
-    settings = Settings(_env_file=None, red_flag_timeout_seconds=0.1)
+    settings = Settings(
+        _env_file=None, red_flag_timeout_seconds=0.1, tracker_store_url=store_in(tmp_path)
+    )
     rasa = RasaClient(
         settings.rasa_url, settings.action_server_url, "t", 2.0, httpx.MockTransport(slow_rasa)
     )

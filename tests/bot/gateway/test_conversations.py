@@ -1,126 +1,177 @@
 """ "Forget me" at the gateway: in the chat after confirmation, and DELETE /conversations/{id}.
 
-The tracker store is a real SQLite file with the table Rasa's SQLTrackerStore writes; the test
-inspects it directly.
+The tracker store is a real SQLite file with the table Rasa's SQLTrackerStore writes; the fake
+Rasa saves each message in it and deletes as Rasa's forget route does. The test inspects it
+directly.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
-import httpx
 import pytest
 
-REST_PATH = "/webhooks/rest/webhook"
+from bot.gateway.tokens import TOKEN_HEADER
+from tests.bot.gateway.conftest import make_tracker_db, send
+
+FORGET = [{"recipient_id": "web-1", "custom": {"forget_conversation": True}}]
 
 
 @pytest.fixture
-def store_url(tmp_path) -> str:
-    path = tmp_path / "tracker.db"
-    with sqlite3.connect(path) as db:
-        db.execute(
-            "create table events (id integer primary key, sender_id varchar(255) not null, "
-            "type_name varchar(255) not null, timestamp float, intent_name varchar(255), "
-            "action_name varchar(255), data text)"
-        )
-        rows = [("p1", "user")] * 5 + [("p1", "bot")] * 4 + [("someone-else", "user")] * 3
-        db.executemany("insert into events (sender_id, type_name) values (?, ?)", rows)
-    return f"sqlite:///{path}"
+def store(tmp_path, fake_rasa):
+    fake_rasa.tracker_db = make_tracker_db(tmp_path / "tracker.db")
+    return fake_rasa.tracker_db
 
 
-def events_of(store_url: str, sender: str) -> int:
-    with sqlite3.connect(store_url.removeprefix("sqlite:///")) as db:
-        return db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[
-            0
-        ]
+@pytest.fixture
+def client(make_client, store):
+    return make_client(tracker_store_url=f"sqlite:///{store}")
 
 
-def rasa_replying(fake_rasa, monkeypatch, replies: list[dict]) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/webhooks/rest/webhook":
-            fake_rasa.received.append(json.loads(request.content))
-            return httpx.Response(200, json=replies)
-        return httpx.Response(200, json={"model_file": "bonemets.tar.gz", "status": "ok"})
-
-    monkeypatch.setattr(fake_rasa, "handler", handler)
+def events_of(store, sender: str) -> int:
+    with sqlite3.connect(store) as db:
+        query = "select count(*) from events where sender_id = ?"
+        return db.execute(query, (sender,)).fetchone()[0]
 
 
-def test_confirmed_forget_me_deletes_the_conversation_and_says_what_was_deleted(
-    make_client, fake_rasa, monkeypatch, store_url
+def tokens_of(store, sender: str) -> int:
+    with sqlite3.connect(store) as db:
+        query = "select count(*) from conversation_tokens where sender_id = ?"
+        return db.execute(query, (sender,)).fetchone()[0]
+
+
+def test_confirmed_forget_me_deletes_the_conversation_and_says_what_in_words(
+    client, fake_rasa, store
 ):
-    rasa_replying(
-        fake_rasa, monkeypatch, [{"recipient_id": "p1", "custom": {"forget_conversation": True}}]
-    )
-    client = make_client(tracker_store_url=store_url)
-    response = client.post(REST_PATH, json={"sender": "p1", "message": "yes"})
+    send(client, "web-1", "what is a bone scan")
+    send(client, "someone-else", "hi")
+    fake_rasa.reply = FORGET
+    response = send(client, "web-1", "yes")
     assert response.status_code == 200
     deleted, said = response.json()
-    assert deleted == {"recipient_id": "p1", "custom": {"conversation_deleted": {"events": 9}}}
-    assert "deleted this conversation: 9 saved items" in said["text"]
-    assert events_of(store_url, "p1") == 0
-    assert events_of(store_url, "someone-else") == 3
+    what = ["your messages, my answers and what I remembered"]
+    assert deleted == {"recipient_id": "web-1", "custom": {"conversation_deleted": {"what": what}}}
+    assert said["text"] == (
+        "Done. I deleted your messages, my answers and what I remembered. If you write again, "
+        "I will start fresh."
+    )
+    assert events_of(store, "web-1") == tokens_of(store, "web-1") == 0
+    assert events_of(store, "someone-else") == 2
+    assert fake_rasa.alerts_forgotten == [["web-1"]]
 
 
-def test_replies_without_a_forget_request_pass_unchanged(
-    make_client, fake_rasa, monkeypatch, store_url
+def test_forget_me_names_a_call_back_request_that_had_not_reached_a_nurse(client, fake_rasa):
+    send(client, "web-1", "hi")
+    fake_rasa.reply = FORGET
+    fake_rasa.alerts = {"waiting": 1, "delivered": 0}
+    (deleted, said) = send(client, "web-1", "yes").json()
+    assert "your call-back request and the phone number you gave" in said["text"]
+    assert "no one will call. Call 555-0100" in said["text"]
+    assert len(deleted["custom"]["conversation_deleted"]["what"]) == 2
+
+
+def test_after_forget_me_the_old_token_is_refused_and_a_new_conversation_may_start(
+    client, fake_rasa
 ):
+    send(client, "web-1", "hi")
+    old_token = client.app.state.test_tokens["web-1"]
+    fake_rasa.reply = FORGET
+    send(client, "web-1", "yes")
+    fake_rasa.reply = [{"recipient_id": "web-1", "text": "Hi"}]
+    assert send(client, "web-1", "hi").status_code == 401
+    client.app.state.test_tokens.clear()
+    fresh = send(client, "web-1", "hi")
+    assert fresh.status_code == 200
+    assert fresh.headers[TOKEN_HEADER] != old_token
+
+
+def test_replies_without_a_forget_request_pass_unchanged(client, fake_rasa, store):
     replies = [{"recipient_id": "p1", "text": "Hi"}, {"recipient_id": "p1", "custom": {"x": 1}}]
-    rasa_replying(fake_rasa, monkeypatch, replies)
-    response = make_client(tracker_store_url=store_url).post(
-        REST_PATH, json={"sender": "p1", "message": "hi"}
-    )
-    assert response.json() == replies
-    assert events_of(store_url, "p1") == 9
+    fake_rasa.reply = replies
+    assert send(client, "p1", "hi").json() == replies
+    assert events_of(store, "p1") == 2
 
 
-def test_forget_me_when_the_store_is_down_says_so_and_claims_nothing(
-    make_client, fake_rasa, monkeypatch, tmp_path
+def test_forget_me_when_the_action_server_is_down_says_so_and_finishes_later(
+    client, fake_rasa, store
 ):
-    rasa_replying(
-        fake_rasa, monkeypatch, [{"recipient_id": "p1", "custom": {"forget_conversation": True}}]
-    )
-    unreachable = f"sqlite:///{tmp_path / 'no-such-dir' / 'tracker.db'}"
-    response = make_client(tracker_store_url=unreachable).post(
-        REST_PATH, json={"sender": "p1", "message": "yes"}
-    )
-    (reply,) = response.json()
-    assert "could not delete" in reply["text"]
+    send(client, "web-1", "hi")
+    fake_rasa.reply = FORGET
+    fake_rasa.actions_up = False
+    (reply,) = send(client, "web-1", "yes").json()
+    assert "could not delete all of our conversation" in reply["text"]
+    # Already no message is let in; the retention job finishes the deletion.
+    assert send(client, "web-1", "hello").status_code == 401
+    assert tokens_of(store, "web-1") == 1
 
 
-def test_delete_route_deletes_one_conversation_and_counts_its_events(make_client, store_url):
-    client = make_client(tracker_store_url=store_url)
-    response = client.delete("/conversations/p1")
+def test_delete_route_needs_the_token_and_deletes_everything(client, fake_rasa, store):
+    send(client, "web-1", "what is a PET scan")
+    token = client.app.state.test_tokens["web-1"]
+    assert client.delete("/conversations/web-1").status_code == 401
+    wrong = client.delete("/conversations/web-1", headers={TOKEN_HEADER: "x" + token[1:]})
+    assert wrong.status_code == 401
+    assert events_of(store, "web-1") == 2
+    response = client.delete("/conversations/web-1", headers={TOKEN_HEADER: token})
     assert response.status_code == 200
-    assert response.json() == {"sender_id": "p1", "deleted_events": 9}
-    assert events_of(store_url, "p1") == 0
-    assert events_of(store_url, "someone-else") == 3
-    assert client.delete("/conversations/p1").json()["deleted_events"] == 0
+    assert response.json() == {
+        "sender_id": "web-1",
+        "deleted": ["your messages, my answers and what I remembered"],
+    }
+    assert events_of(store, "web-1") == tokens_of(store, "web-1") == 0
+    again = client.delete("/conversations/web-1", headers={TOKEN_HEADER: token})
+    assert again.status_code == 401
 
 
-def test_delete_route_rejects_a_bad_sender_id_with_a_json_error(make_client, store_url):
-    response = make_client(tracker_store_url=store_url).delete("/conversations/bad%20id!")
-    assert response.status_code == 422
-    assert response.json()["error"] == "invalid_request"
-    assert events_of(store_url, "p1") == 9
+def test_refusals_say_nothing_about_whether_a_conversation_exists(client):
+    send(client, "web-1", "hi")
+    refusals = [
+        client.delete("/conversations/web-1"),
+        client.delete("/conversations/never-was"),
+        client.delete("/conversations/never-was", headers={TOKEN_HEADER: "guess"}),
+        client.post(
+            "/webhooks/rest/webhook",
+            json={"sender": "web-1", "message": "hi"},
+            headers={TOKEN_HEADER: "guess"},
+        ),
+        client.post("/webhooks/rest/webhook", json={"sender": "web-1", "message": "hi"}),
+        client.post(
+            "/webhooks/rest/webhook",
+            json={"sender": "never-was", "message": "hi"},
+            headers={TOKEN_HEADER: "guess"},
+        ),
+    ]
+    assert {r.status_code for r in refusals} == {401}
+    assert len({r.content for r in refusals}) == 1
+    assert refusals[0].json()["error"] == "unauthorized"
 
 
-def test_delete_route_is_rate_limited_per_sender(make_client, store_url):
-    client = make_client(tracker_store_url=store_url, rate_limit_per_minute=1)
-    assert client.delete("/conversations/p1").status_code == 200
+def test_a_conversation_from_before_tokens_cannot_be_claimed(client, store):
+    with sqlite3.connect(store) as db:
+        db.execute(
+            "insert into events (sender_id, type_name, timestamp) values ('old-1', 'user', 1)"
+        )
+    assert send(client, "old-1", "hi").status_code == 401
+
+
+def test_delete_route_rejects_a_bad_sender_id_with_a_json_error(client):
+    for bad in ("bad%20id!", "demo-1%0A", "U0123ABCD_C0456EFGH"):
+        response = client.delete(f"/conversations/{bad}")
+        assert response.status_code == 422
+        assert response.json()["error"] == "invalid_request"
+
+
+def test_delete_route_is_rate_limited_per_sender(make_client, store):
+    client = make_client(tracker_store_url=f"sqlite:///{store}", rate_limit_per_minute=1)
+    assert client.delete("/conversations/p1").status_code == 401
     limited = client.delete("/conversations/p1")
     assert limited.status_code == 429
     assert limited.json()["error"] == "rate_limited"
 
 
 def test_delete_route_says_when_the_store_is_down(make_client, tmp_path):
-    unreachable = f"sqlite:///{tmp_path / 'no-such-dir' / 'tracker.db'}"
+    unreachable = f"sqlite:///{tmp_path / 'no-such-dir' / 'x' / 'tracker.db'}"
+    (tmp_path / "no-such-dir").write_text("a file where a folder should be")
     response = make_client(tracker_store_url=unreachable).delete("/conversations/p1")
     assert response.status_code == 503
     assert response.json()["error"] == "store_unavailable"
-
-
-def test_store_without_any_conversation_yet_deletes_nothing(make_client, tmp_path):
-    empty = f"sqlite:///{tmp_path / 'fresh.db'}"
-    response = make_client(tracker_store_url=empty).delete("/conversations/p1")
-    assert response.json() == {"sender_id": "p1", "deleted_events": 0}

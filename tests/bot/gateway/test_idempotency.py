@@ -11,6 +11,7 @@ import pytest
 from bot.gateway.idempotency import IdempotentSends, StoredReply
 from bot.gateway.main import create_app
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.tokens import TOKEN_HEADER
 from settings.bot import Settings
 
 URL = "/webhooks/rest/webhook"
@@ -140,8 +141,8 @@ def slow_rasa() -> SlowRasa:
 
 
 @pytest.fixture
-async def gateway(slow_rasa):
-    settings = Settings(_env_file=None)
+async def gateway(slow_rasa, tmp_path):
+    settings = Settings(_env_file=None, tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}")
     rasa = RasaClient(
         settings.rasa_url,
         settings.action_server_url,
@@ -153,12 +154,18 @@ async def gateway(slow_rasa):
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://gateway"
     ) as client:
+        client.conversation_token = None
         yield client
 
 
-def send(client: httpx.AsyncClient, key: str | None, message: str = "yes"):
+async def send(client: httpx.AsyncClient, key: str | None, message: str = "yes"):
+    """A message of conversation p1, with its token once there is one (as the widget)."""
     headers = {"Idempotency-Key": key} if key is not None else {}
-    return client.post(URL, json={"sender": "p1", "message": message}, headers=headers)
+    if client.conversation_token:
+        headers[TOKEN_HEADER] = client.conversation_token
+    response = await client.post(URL, json={"sender": "p1", "message": message}, headers=headers)
+    client.conversation_token = response.headers.get(TOKEN_HEADER, client.conversation_token)
+    return response
 
 
 async def test_chat_resend_with_the_same_key_gets_the_same_reply_and_reaches_rasa_once(
@@ -175,6 +182,30 @@ async def test_chat_resend_during_the_first_waits_and_reaches_rasa_once(gateway,
     first, again = await asyncio.gather(send(gateway, "msg-2"), send(gateway, "msg-2"))
     assert again.json() == first.json() == [{"recipient_id": "p1", "text": "reply 1"}]
     assert len(slow_rasa.received) == 1
+
+
+async def test_first_message_resent_without_the_token_gets_the_same_reply_and_token(
+    gateway, slow_rasa
+):
+    first = await send(gateway, "first-1")
+    gateway.conversation_token = None  # the reply with the token never arrived
+    again = await send(gateway, "first-1")
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert again.headers[TOKEN_HEADER] == first.headers[TOKEN_HEADER]
+    assert len(slow_rasa.received) == 1
+
+
+async def test_a_later_message_resent_without_the_token_is_refused(gateway, slow_rasa):
+    await send(gateway, "m-1")
+    token = gateway.conversation_token
+    await send(gateway, "m-2")
+    gateway.conversation_token = None
+    assert (await send(gateway, "m-2")).status_code == 401
+    gateway.conversation_token = None
+    assert (await send(gateway, "m-3")).status_code == 401
+    gateway.conversation_token = token
+    assert (await send(gateway, "m-3")).status_code == 200
 
 
 async def test_chat_messages_without_a_key_each_reach_rasa(gateway, slow_rasa):

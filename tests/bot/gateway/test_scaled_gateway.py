@@ -12,8 +12,8 @@ from bot.gateway.main import create_app
 from bot.gateway.rasa_client import PartStatus, RasaClient
 from bot.gateway.workers import WorkerPool
 from settings.bot import Settings
+from tests.bot.gateway.conftest import send
 
-URL = "/webhooks/rest/webhook"
 WORKER_PORTS = (6001, 6002)
 WORKER_URLS = [f"http://127.0.0.1:{port}" for port in WORKER_PORTS]
 ACTION_PORT = 5055
@@ -86,8 +86,12 @@ def stores() -> FakeStores:
 
 
 @pytest.fixture
-def client(workers: FakeWorkers, stores: FakeStores) -> TestClient:
-    settings = Settings(_env_file=None, rasa_urls=",".join(WORKER_URLS))
+def client(workers: FakeWorkers, stores: FakeStores, tmp_path) -> TestClient:
+    settings = Settings(
+        _env_file=None,
+        rasa_urls=",".join(WORKER_URLS),
+        tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+    )
     rasa = RasaClient(
         settings.rasa_worker_urls,
         settings.action_server_url,
@@ -96,7 +100,9 @@ def client(workers: FakeWorkers, stores: FakeStores) -> TestClient:
         transport=httpx.MockTransport(workers.handler),
         stores=stores,
     )
-    return TestClient(create_app(settings, rasa=rasa), raise_server_exceptions=False)
+    app = create_app(settings, rasa=rasa)
+    app.state.test_tokens = {}
+    return TestClient(app, raise_server_exceptions=False)
 
 
 def ports_in_preference(sender: str) -> list[int]:
@@ -104,7 +110,7 @@ def ports_in_preference(sender: str) -> list[int]:
 
 
 def say(client: TestClient, sender: str) -> httpx.Response:
-    return client.post(URL, json={"sender": sender, "message": "what is a bone scan"})
+    return send(client, sender, "what is a bone scan")
 
 
 def test_chat_goes_only_to_the_senders_preferred_worker(client, workers):
