@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.insights.tables import delete_conversation_questions
+
 logger = logging.getLogger(__name__)
 
 # The table of Rasa's SQLTrackerStore (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
@@ -46,6 +48,8 @@ class ConversationStore:
                     {"sender_id": sender_id},
                 )
                 deleted = result.rowcount
+                # Its questions waiting for staff review go with it (bot/insights/).
+                delete_conversation_questions(connection, sender_id)
         except SQLAlchemyError as error:
             raise ConversationStoreUnavailable(type(error).__name__) from error
         logger.info("forgot a conversation: %d events deleted", deleted)

@@ -11,6 +11,7 @@ from bot.gateway.idempotency import IdempotentSends
 from bot.gateway.own_replies import OwnReplies
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import RateLimiter
+from bot.gateway.staff.insights import GatewayInsights
 from settings.bot import Settings
 
 
@@ -38,9 +39,14 @@ def get_idempotent_sends(request: Request) -> IdempotentSends:
     return request.app.state.sends
 
 
+def get_insights(request: Request) -> GatewayInsights:
+    return request.app.state.insights
+
+
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 OwnRepliesDep = Annotated[OwnReplies, Depends(get_own_replies)]
 IdempotentSendsDep = Annotated[IdempotentSends, Depends(get_idempotent_sends)]
+InsightsDep = Annotated[GatewayInsights, Depends(get_insights)]

@@ -18,7 +18,8 @@ from bot.gateway.logging_setup import configure_logging
 from bot.gateway.own_replies import OwnReplies
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import RateLimiter
-from bot.gateway.routes import channels, chat, conversations, health, widget
+from bot.gateway.routes import channels, chat, conversations, health, staff, widget
+from bot.gateway.staff.insights import GatewayInsights
 from bot.gateway.store_probes import StoreProbes
 from settings.bot import Settings, get_settings
 
@@ -35,11 +36,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.insights.announce()
         yield
         await app.state.chat_apps.close()
         await app.state.rasa.close()
         await app.state.sends.close()
         app.state.conversations.close()
+        app.state.insights.close()
 
     app = FastAPI(
         title="Bone metastasis test guide",
@@ -64,6 +67,7 @@ def create_app(
     )
     app.state.conversations = ConversationStore(settings.tracker_store_url)
     app.state.chat_apps = chat_apps or ChatApps.from_settings(settings)
+    app.state.insights = GatewayInsights(settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outside the body limit, which reads headers first.
     app.add_middleware(HeaderCheckMiddleware)
@@ -84,4 +88,5 @@ def create_app(
     app.include_router(conversations.router)
     app.include_router(health.router)
     app.include_router(widget.router)
+    app.include_router(staff.router)
     return app

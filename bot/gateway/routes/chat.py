@@ -13,6 +13,7 @@ from bot.gateway.conversations import ConversationStore
 from bot.gateway.deps import (
     ConversationsDep,
     IdempotentSendsDep,
+    InsightsDep,
     LimiterDep,
     OwnRepliesDep,
     RasaDep,
@@ -73,6 +74,7 @@ async def rest_webhook(
     conversations: ConversationsDep,
     own_replies: OwnRepliesDep,
     sends: IdempotentSendsDep,
+    insights: InsightsDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -93,6 +95,8 @@ async def rest_webhook(
 
     async def answer() -> StoredReply:
         replies = await _ask_assistant(body, rasa, settings, conversations, own_replies)
+        # Rasa counts the turns it finishes; the ones the gateway answered itself, it cannot.
+        await insights.note_own_replies(replies)
         return StoredReply(200, replies)
 
     reply = await (sends.run(body.sender, idempotency_key, answer) if idempotency_key else answer())
