@@ -340,7 +340,8 @@ class QuestionReader(GraphComponent):
             # for the rest, is more use than "not sure".
             reading.update(subject=subject_for("ask_what_is", sentences, None, entities))
             return "ask_what_is", 0.5, reading, [{"name": "ask_what_is", "confidence": 0.5}]
-        if top_p < self.config["fallback_threshold"]:
+        if top_p < self.config["fallback_threshold"] or top == NOT_ON_PAGE:
+            # A learnt "not on the page" whose topic reading.yml cannot name: nothing to say.
             return FALLBACK, top_p, reading, ranking
         return top, top_p, reading, ranking
 
