@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, delete, insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.insights.redaction import redact
 from bot.insights.tables import (
@@ -32,7 +34,7 @@ def today() -> date:
     return datetime.now(timezone.utc).date()
 
 
-def purge_expired_questions(connection: Connection, retention_days: int, on: date) -> int:
+def purge_expired_questions(connection: Connection | Session, retention_days: int, on: date) -> int:
     """Deletes questions asked more than `retention_days` days before `on`."""
     cutoff = on - timedelta(days=retention_days)
     return connection.execute(delete(review_queue).where(review_queue.c.asked_on < cutoff)).rowcount
@@ -45,38 +47,54 @@ class TurnRecorder:
         self.retention_days = retention_days
         self._tables_ready = False
 
+    def ensure_tables(self) -> None:
+        if not self._tables_ready:
+            create_tables(self.engine)
+            self._tables_ready = True
+
     def record(self, sender_id: str, recorded: Iterable[Turn]) -> None:
+        """Writes the turns in a transaction of their own."""
         try:
-            if not self._tables_ready:
-                create_tables(self.engine)
-                self._tables_ready = True
+            self.ensure_tables()
             with self.engine.begin() as connection:
-                self._write(connection, sender_id, list(recorded))
+                self.write(connection, sender_id, list(recorded))
         except SQLAlchemyError as error:
             logger.warning("could not record a turn for the insights: %s", type(error).__name__)
 
-    def _write(self, connection: Connection, sender_id: str, recorded: list[Turn]) -> None:
+    def write(self, connection: Connection | Session, sender_id: str, recorded: list[Turn]) -> None:
+        """Adds the turns' rows to the caller's transaction. Every value is cut to its column,
+        so a button payload with a made-up entity cannot make the insert fail where the
+        conversation's own insert would not."""
         queued = False
         for turn in recorded:
-            connection.execute(insert(turns), turn.counts())
+            connection.execute(insert(turns), fitted(turns, turn.counts()))
             question = turn.question
             if question is None or not self.review_queue_on:
                 continue
-            connection.execute(
-                insert(review_queue),
-                {
-                    "conversation": conversation_key(sender_id),
-                    "asked_on": turn.day,
-                    "channel": turn.channel,
-                    "text": redact(question.text),
-                    "reason": question.reason,
-                    "guess_intent": question.intent,
-                    "guess_confidence": question.confidence,
-                    "subject_kind": turn.subject_kind,
-                    "subject_id": turn.subject_id,
-                    "status": PENDING,
-                },
-            )
+            row = {
+                "conversation": conversation_key(sender_id),
+                "asked_on": turn.day,
+                "channel": turn.channel,
+                "text": redact(question.text),
+                "reason": question.reason,
+                "guess_intent": question.intent,
+                "guess_confidence": question.confidence,
+                "subject_kind": turn.subject_kind,
+                "subject_id": turn.subject_id,
+                "status": PENDING,
+            }
+            connection.execute(insert(review_queue), fitted(review_queue, row))
             queued = True
         if queued:
             purge_expired_questions(connection, self.retention_days, today())
+
+
+def fitted(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with each text cut to its column's length."""
+    fitted_row = dict(row)
+    for column in table.columns:
+        value = fitted_row.get(column.name)
+        length = getattr(column.type, "length", None)
+        if isinstance(value, str) and length:
+            fitted_row[column.name] = value[:length]
+    return fitted_row
