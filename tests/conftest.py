@@ -17,6 +17,9 @@ from tests.bot.channels.standins import TEAMS_APP_ID, BotFramework, SlackApi
 CLINIC_PHONE = "312-555-0142"
 SLACK_SECRET = "e2e0c4f1d2b3a4958676e5d4c3b2a190"
 NURSES_CHANNEL = "C-nurses"
+# The staff page's secret, and Rasa's (the review loop loads a retrained model through its API).
+STAFF_TOKEN = "e2e-staff-9c41b7d2a8f3"
+RASA_TOKEN = "e2e-rasa-5d7e2c9a1b84"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -64,6 +67,8 @@ def stack(tmp_path_factory, slack_api, bot_framework) -> Iterator[Stack]:
             "TEAMS_APP_PASSWORD": "e2e-stand-in-app-password",
             "TEAMS_OPENID_METADATA_URL": bot_framework.metadata_url,
             "TEAMS_OAUTH_URL": bot_framework.token_url,
+            "STAFF_TOKEN": STAFF_TOKEN,
+            "RASA_TOKEN": RASA_TOKEN,
         },
     )
     running.start()

@@ -13,8 +13,10 @@ from html import escape
 INK = "#1f2933"
 GRID = "#9aa5b1"
 SERIES = ("#00695c", "#a34a00")  # teal 6.3:1, burnt orange 6.1:1 on white
-WIDTH = 420
-FONT = 'font-family="system-ui, sans-serif" font-size="13"'
+WIDTH = 360
+# Readable on a 360 px phone, where the chart is drawn at about 0.85 of its size.
+FONT = 'font-family="system-ui, sans-serif" font-size="14"'
+LONGEST_LABEL = 20  # characters; the full names are in the table beside the chart
 
 
 def _svg(chart_id: str, title: str, description: str, height: int, body: list[str]) -> str:
@@ -42,7 +44,7 @@ def daily_bars(
     bar = max(1.0, slot * 0.8 / max(1, len(series)))
     body = [f'<g {FONT} fill="{INK}">']
     for n, name in enumerate(series):
-        x = left + n * 130
+        x = left + n * 120
         body.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{SERIES[n]}"/>')
         body.append(f'<text x="{x + 18}" y="17">{escape(name)}</text>')
     body.append(f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{peak}</text>')
@@ -73,16 +75,17 @@ def horizontal_bars(
     chart_id: str, title: str, description: str, rows: list[tuple[str, float, str]]
 ) -> str:
     """One bar per row: (label, value, value as shown); bars scaled to the largest value."""
-    row_height, label_width = 28, 170
+    row_height, label_width = 28, 156
     height = max(1, len(rows)) * row_height + 8
     peak = max([v for _, v, _ in rows] + [0]) or 1
-    room = WIDTH - label_width - 56
+    room = WIDTH - label_width - 52
     body = [f'<g {FONT} fill="{INK}">']
     for n, (label, value, shown) in enumerate(rows):
         y = 4 + n * row_height
         width = room * value / peak
+        short = label if len(label) <= LONGEST_LABEL else label[: LONGEST_LABEL - 1] + "\u2026"
         body.append(
-            f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">{escape(short)}</text>'
         )
         body.append(
             f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="18" '

@@ -30,6 +30,12 @@ REASONS = {
     "declined_with_subject": "it declined, though a test or word was named",
     "low_confidence": "its reading was a weak guess",
 }
+# The assistant's guesses that are no intent a reviewer would choose.
+GUESSES = {
+    "nlu_fallback": "nothing (not sure)",
+    "ask_not_on_page": "the page doesn't say",
+    "out_of_scope": "decline",
+}
 CHANNEL_NAMES = {"web": "website", "slack": "Slack", "teams": "Teams", "other": "other"}
 NO_SUBJECT = "No test or word named"
 
@@ -55,7 +61,7 @@ max-width:100%}
 padding:0;list-style:none}
 .cards li{background:#fff;border:1px solid #cbd2d9;border-radius:8px;padding:.75rem}
 .cards strong{display:block;font-size:1.5rem}
-.chart{background:#fff;border:1px solid #cbd2d9;border-radius:8px;padding:.75rem;max-width:34rem}
+.chart{background:#fff;border:1px solid #cbd2d9;border-radius:8px;padding:.5rem;max-width:30rem}
 table{border-collapse:collapse;margin:.5rem 0;background:#fff}
 th,td{border:1px solid #cbd2d9;padding:.25rem .5rem;text-align:left}
 td.n{text-align:right}
@@ -304,7 +310,8 @@ def _question(item: dict[str, Any], choices: Choices) -> str:
     confidence = (
         f", {guess['confidence'] * 100:.0f} % sure" if guess["confidence"] is not None else ""
     )
-    guessed = choices.intents.get(guess["intent"] or "", guess["intent"] or "nothing")
+    intent = guess["intent"] or "nlu_fallback"
+    guessed = GUESSES.get(intent) or choices.intents.get(intent, intent)
     subject = guess["subject"]
     chosen_subject = f"{subject['kind']}:{subject['id']}" if subject else ""
     return (
