@@ -32,9 +32,11 @@ _EMAIL = re.compile(
     rf"(?:\s*(?:\bdot\b|\[dot\]|\(dot\))\s*|\.){_DOMAIN_END}",
     re.IGNORECASE,
 )
+# A web address runs to the next space, but the punctuation that ends a sentence is not part of it.
+_URL_REST = r"(?:\S*[^\s.,;:!?)\]'\"])?"
 _URL = re.compile(
-    r"\b(?:https?://|www\.)\S+"
-    rf"|\b(?:[a-z0-9-]+\.)+{_DOMAIN_END}(?:/\S*)?",
+    rf"\b(?:https?://|www\.){_URL_REST}"
+    rf"|\b(?:[a-z0-9-]+\.)+{_DOMAIN_END}(?:/{_URL_REST})?",
     re.IGNORECASE,
 )
 _MONTH = (

@@ -61,7 +61,7 @@ def summarise(
             for row in connection.execute(
                 select(turns.c.day, *columns).where(period).group_by(turns.c.day)
             ):
-                per_day[_as_date(row.day)] = {name: int(row[name] or 0) for name in DAY_COLUMNS}
+                per_day[row.day] = {name: int(row[name] or 0) for name in DAY_COLUMNS}
             subject_rows = connection.execute(
                 select(
                     turns.c.subject_kind,
@@ -114,11 +114,6 @@ def _grouped(connection: Any, column: Any, *where: Any) -> dict[str, int]:
         select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc())
     )
     return {str(value): int(count) for value, count in rows}
-
-
-def _as_date(value: date | str) -> date:
-    # SQLite hands back what it stored; SQLAlchemy's Date type reads it back as a date.
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _percentile(ordered: list[int], percent: int) -> int | None:
