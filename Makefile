@@ -14,10 +14,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run run-scaled test train eval bench lint format lock system-packages
+.PHONY: help run run-scaled test train eval bench review-export lint format lock system-packages
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 run: $(MODEL) ## Set up what is missing, train if stale, start Rasa, actions and the gateway
 	$(PY) -m bot.supervisor.run
@@ -38,6 +38,9 @@ eval: $(MODEL) ## Held-out accuracy, 3-fold intent F1, readability, red flags ->
 bench: $(SPACY_PIPELINE)/meta.json ## Capacity (1 and 2 workers), overload, vs Rasa's sample bot -> reports/
 	bash scripts/install-datastores.sh
 	$(PY) -m eval.bench
+
+review-export: $(VENV)/.installed ## Reviewed questions from /staff -> data/nlu/reviewed.yml (make run retrains)
+	$(PY) -m bot.insights.export
 
 lint: $(VENV)/.installed ## ruff check and format check
 	$(VENV)/bin/ruff check .

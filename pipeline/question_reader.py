@@ -12,7 +12,9 @@ husband's report...") and a page question gets declined. So the reader:
    sending that part to the care team; only a message that asks nothing the page covers is
    declined;
 4. recognises what people ask that the page does not answer (how long a test takes, whether
-   it hurts; `content/reading.yml`) and routes it to an honest "the page doesn't say";
+   it hurts; `content/reading.yml`, and questions clinic staff marked "not on the page" in the
+   review queue, learnt as `ask_not_on_page/<topic>`) and routes it to an honest "the page
+   doesn't say";
 5. never says "not sure" when a test or word is named: that gets the subject's overview.
 
 What it decided goes in the parse data under `reading` for the actions: the question it
@@ -37,6 +39,8 @@ from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
+    METADATA,
+    METADATA_INTENT,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -48,6 +52,8 @@ from pipeline.sentence_model import SentenceModel, normalise
 READING_KEY = "reading"
 FALLBACK = "nlu_fallback"
 NOT_ON_PAGE = "ask_not_on_page"
+# The `not_on_page` topic of a reviewed "not on the page" question that names none.
+OTHER_TOPIC = "other"
 OUT_OF_SCOPE = "out_of_scope"
 # What the page answers, one intent per aspect of a subject or general topic.
 PAGE_ASPECTS = frozenset(
@@ -169,7 +175,11 @@ def glossary_entities(message: Message) -> list[dict]:
 
 def training_label(message: Message) -> str:
     """Retrieval intents keep their kind ("out_of_scope/prognosis"), so the reader knows a
-    personal decline from a chit-chat one."""
+    personal decline from a chit-chat one. A question staff marked "not on the page" keeps the
+    topic in its metadata (data/nlu/reviewed.yml): "ask_not_on_page/duration"."""
+    if message.get(INTENT) == NOT_ON_PAGE:
+        intent_metadata = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
+        return f"{NOT_ON_PAGE}/{intent_metadata.get('topic') or OTHER_TOPIC}"
     return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
 
 
@@ -279,7 +289,9 @@ class QuestionReader(GraphComponent):
             # One sentence that is more a decline than a page question ("what's the best way
             # to treat cancer that spread to the spine"): naming a test does not make it one.
             asked = None
-        not_on_page = self.reading.not_on_page(text)
+        not_on_page = self.reading.not_on_page(text) or self.learned_not_on_page(
+            [whole, *(p for p, s in zip(per_sentence, sentences, strict=True) if s.is_question)]
+        )
         personal = self.reading.is_personal(text) or any(
             personal_mass(p) >= self.config["personal_threshold"]
             for p, s in zip(per_sentence, sentences, strict=True)
@@ -328,9 +340,23 @@ class QuestionReader(GraphComponent):
             # for the rest, is more use than "not sure".
             reading.update(subject=subject_for("ask_what_is", sentences, None, entities))
             return "ask_what_is", 0.5, reading, [{"name": "ask_what_is", "confidence": 0.5}]
-        if top_p < self.config["fallback_threshold"]:
+        if top_p < self.config["fallback_threshold"] or top == NOT_ON_PAGE:
+            # A learnt "not on the page" whose topic reading.yml cannot name: nothing to say.
             return FALLBACK, top_p, reading, ranking
         return top, top_p, reading, ranking
+
+    def learned_not_on_page(self, readings: list[dict[str, float]]) -> list[str]:
+        """The topics of reviewed "not on the page" questions that the message, or one of its
+        questions, reads most like; only topics `reading.yml` can say it does not cover."""
+        topics = []
+        for probabilities in readings:
+            if intent_ranking(probabilities)[0]["name"] != NOT_ON_PAGE:
+                continue
+            learned = [label for label in probabilities if label.startswith(f"{NOT_ON_PAGE}/")]
+            topic = max(learned, key=probabilities.get).split("/", 1)[1]
+            if topic in self.reading.rules.not_on_page:
+                topics.append(topic)
+        return topics
 
     def knows_a_word(self, text: str) -> bool:
         """Whether any word of the text was seen in training: a guess on character fragments

@@ -12,7 +12,13 @@ from pydantic import Field, SecretStr, root_validator, validator
 from settings import PROJECT_DIR, refuse_placeholders
 from settings.clinic import ClinicSettings
 
-SECRET_FIELDS = ("rasa_token", "slack_signing_secret", "slack_bot_token", "teams_app_password")
+SECRET_FIELDS = (
+    "rasa_token",
+    "slack_signing_secret",
+    "slack_bot_token",
+    "teams_app_password",
+    "staff_token",
+)
 
 
 class Settings(ClinicSettings):
@@ -127,6 +133,20 @@ class Settings(ClinicSettings):
         description="OAuth endpoint that gives the bot its token for posting Teams replies; "
         "single-tenant bots use https://login.microsoftonline.com/<tenant id>/oauth2/v2.0/token.",
     )
+    staff_token: SecretStr = Field(
+        "",
+        description="Secret that opens the staff page (/staff) and its JSON API (Authorization: "
+        "Bearer ...). Empty: in development one is made and printed at each start; in "
+        "production the staff page is off.",
+    )
+    review_queue: bool | None = Field(
+        None,
+        description="Keep the redacted text of questions the assistant could not answer, for "
+        "staff to review on /staff. Empty: on in development, off in production.",
+    )
+    review_retention_days: int = Field(
+        30, ge=1, description="Days a question waits in the review queue before it is deleted."
+    )
 
     @validator("cors_origins")
     def origins_are_scheme_and_host(cls, value: str) -> str:
@@ -148,11 +168,22 @@ class Settings(ClinicSettings):
                 raise ValueError(f"{entry!r} is not an address or network") from error
         return ",".join(entries)
 
+    @validator("review_queue", pre=True)
+    def empty_review_queue_means_default(cls, value: object) -> object:
+        # `REVIEW_QUEUE=` (as .env.example writes it) means "not set", not "false".
+        return None if value == "" else value
+
     @root_validator(skip_on_failure=True)
     def no_placeholder_secrets_outside_development(cls, values: dict) -> dict:
         if values["environment"] != "development":
             refuse_placeholders(values, SECRET_FIELDS)
         return values
+
+    @property
+    def review_queue_on(self) -> bool:
+        if self.review_queue is None:
+            return self.environment == "development"
+        return self.review_queue
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -19,6 +19,9 @@ CLINIC_PHONE = "312-555-0142"
 SLACK_SECRET = "e2e0c4f1d2b3a4958676e5d4c3b2a190"
 NURSES_CHANNEL = "C-nurses"
 RASA_CLI = pytest.StashKey[dict]()
+# The staff page's secret, and Rasa's (the review loop loads a retrained model through its API).
+STAFF_TOKEN = "e2e-staff-9c41b7d2a8f3"
+RASA_TOKEN = "e2e-rasa-5d7e2c9a1b84"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,6 +85,8 @@ def stack(tmp_path_factory, slack_api, bot_framework) -> Iterator[Stack]:
             "TEAMS_OAUTH_URL": bot_framework.token_url,
             # The retention job looks every few seconds, so a test sees it work.
             "RETENTION_JOB_INTERVAL_SECONDS": "2",
+            "STAFF_TOKEN": STAFF_TOKEN,
+            "RASA_TOKEN": RASA_TOKEN,
         },
     )
     running.start()

@@ -16,6 +16,7 @@ from bot.gateway.limits import Limits
 from bot.gateway.own_replies import OwnReplies
 from bot.gateway.ownership import ClientKeys
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.staff.insights import GatewayInsights
 from bot.gateway.tokens import ConversationTokens
 from settings.bot import Settings
 
@@ -52,6 +53,10 @@ async def get_client_keys(request: Request) -> ClientKeys:
     return request.app.state.client_keys
 
 
+async def get_insights(request: Request) -> GatewayInsights:
+    return request.app.state.insights
+
+
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
@@ -60,3 +65,4 @@ IdempotentSendsDep = Annotated[IdempotentSends, Depends(get_idempotent_sends)]
 TokensDep = Annotated[ConversationTokens, Depends(get_tokens)]
 ForgetterDep = Annotated[Forgetter, Depends(get_forgetter)]
 ClientKeysDep = Annotated[ClientKeys, Depends(get_client_keys)]
+InsightsDep = Annotated[GatewayInsights, Depends(get_insights)]

@@ -108,6 +108,9 @@ class Limits:
             await self._redis.close()
             await self._redis.connection_pool.disconnect()
 
+    def address_of(self, request: Request) -> str:
+        return self._addresses.of(request)
+
     async def enforce(self, request: Request, sender: str, what: str) -> str:
         """A 429 with Retry-After when the address or the sender is over its limit; `what`
         names what was sent. Returns the client's address."""

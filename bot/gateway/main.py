@@ -23,7 +23,8 @@ from bot.gateway.own_replies import OwnReplies
 from bot.gateway.ownership import ClientKeys
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.retention import Retention
-from bot.gateway.routes import channels, chat, conversations, health, widget
+from bot.gateway.routes import channels, chat, conversations, health, staff, widget
+from bot.gateway.staff.insights import GatewayInsights
 from bot.gateway.store_probes import StoreProbes
 from bot.gateway.tokens import ConversationTokens
 from settings.bot import Settings, get_settings
@@ -41,6 +42,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.insights.announce()
         retention = asyncio.create_task(app.state.retention.run_forever())
         yield
         retention.cancel()
@@ -49,6 +51,7 @@ def create_app(
         await app.state.rasa.close()
         await app.state.sends.close()
         app.state.conversations.close()
+        app.state.insights.close()
 
     app = FastAPI(
         title="Bone metastasis test guide",
@@ -89,6 +92,7 @@ def create_app(
         settings.retention_job_interval_seconds,
     )
     app.state.chat_apps = chat_apps or ChatApps.from_settings(settings)
+    app.state.insights = GatewayInsights(settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outside the body limit, which reads headers first.
     app.add_middleware(HeaderCheckMiddleware)
@@ -109,4 +113,5 @@ def create_app(
     app.include_router(conversations.router)
     app.include_router(health.router)
     app.include_router(widget.router)
+    app.include_router(staff.router)
     return app

@@ -54,8 +54,13 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                 .filter(self.SQLEvent.sender_id == sender_id)
                 .delete(synchronize_session=False)
             )
+            self._delete_kept_with(session, sender_id)
             session.commit()
         return deleted > 0
+
+    def _delete_kept_with(self, session: sa.orm.Session, sender_id: str) -> None:
+        """What a subclass keeps of the conversation beside its events, deleted in the same
+        transaction."""
 
 
 def sqlite_engine(url: sa.engine.URL) -> sa.engine.Engine:

@@ -12,6 +12,7 @@ from pipeline.question_reader import (
     is_follow_up,
     masked,
     sentences_of,
+    training_label,
 )
 from pipeline.sentence_model import SentenceModel, normalise
 
@@ -135,3 +136,37 @@ def test_the_model_saves_and_loads_the_same_numbers(tmp_path, reader):
     texts = ["what can test miss", "hello"]
     assert loaded.labels == reader.model.labels
     assert (loaded.probabilities(texts) == reader.model.probabilities(texts)).all()
+
+
+def reader_with(extra: dict[str, list[str]]) -> QuestionReader:
+    training = {**TRAINING, **extra}
+    texts = [t for examples in training.values() for t in examples]
+    labels = [label for label, examples in training.items() for _ in examples]
+    model = SentenceModel.fit([normalise(t) for t in texts], labels, c=20.0, seed=1)
+    return QuestionReader(QuestionReader.get_default_config(), None, None, model)
+
+
+def test_a_reviewed_not_on_the_page_question_is_learnt_with_its_topic():
+    example = Message.build(
+        "is the scan a quick one", intent="ask_not_on_page", intent_metadata={"topic": "duration"}
+    )
+    assert training_label(example) == "ask_not_on_page/duration"
+    assert training_label(Message.build("what is it", intent="ask_not_on_page")) == (
+        "ask_not_on_page/other"
+    )
+
+
+def test_the_reader_says_the_page_doesnt_say_what_staff_marked_not_on_the_page():
+    reader = reader_with({"ask_not_on_page/duration": ["is the scan a quick one"]})
+    intent, reading = read(reader, "is the scan a quick one", {})
+    assert intent == "ask_not_on_page"
+    assert reading["not_on_page"] == ["duration"]
+    # The page's own questions still read as before.
+    assert read(reader, "what can TEST miss", {})[0] == "ask_limits"
+
+
+def test_a_learnt_topic_the_content_cannot_name_is_never_said():
+    reader = reader_with({"ask_not_on_page/parking": ["is there parking at the hospital"]})
+    intent, reading = read(reader, "is there parking at the hospital", {})
+    assert intent != "ask_not_on_page"
+    assert "not_on_page" not in reading

@@ -16,6 +16,7 @@ from bot.gateway.deps import (
     ClientKeysDep,
     ForgetterDep,
     IdempotentSendsDep,
+    InsightsDep,
     LimitsDep,
     OwnRepliesDep,
     RasaDep,
@@ -96,6 +97,7 @@ async def rest_webhook(
     client_keys: ClientKeysDep,
     own_replies: OwnRepliesDep,
     sends: IdempotentSendsDep,
+    insights: InsightsDep,
     conversation_token: TokenHeader = None,
     idempotency_key: Annotated[
         str | None,
@@ -120,7 +122,7 @@ async def rest_webhook(
     metadata = client_keys.metadata(address)
 
     async def answer() -> StoredReply:
-        return await answer_as_owner(
+        reply = await answer_as_owner(
             admission,
             tokens,
             forgetter,
@@ -129,6 +131,10 @@ async def rest_webhook(
             ),
             lambda: _own_reply(body, own_replies, own_replies.warning_signs(body.message)),
         )
+        # Rasa counts the turns it finishes; the ones the gateway answered itself, it cannot.
+        if reply.status == 200:
+            await insights.note_own_replies(reply.body)
+        return reply
 
     reply = await (sends.run(body.sender, idempotency_key, answer) if idempotency_key else answer())
     return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)

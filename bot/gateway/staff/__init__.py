@@ -1,0 +1,1 @@
+"""The staff page (`/staff`): who may see it, what a reviewer may choose, charts, the HTML."""
