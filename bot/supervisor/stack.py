@@ -22,6 +22,8 @@ from bot.gateway.tokens import TOKEN_HEADER
 from settings import PROJECT_DIR
 
 START_TIMEOUT_SECONDS = 240
+# A busy gateway is asked again, as the widget does, this many times in all.
+BUSY_RETRIES = 4
 
 
 def free_port() -> int:
@@ -119,16 +121,22 @@ class Stack:
         return {TOKEN_HEADER: self.tokens[sender]} if sender in self.tokens else {}
 
     def say(self, sender: str, message: str, idempotency_key: str | None = None) -> list[dict]:
-        """One message, as the widget sends it: with the conversation's token once it has one."""
+        """One message, as the widget sends it: with the conversation's token once it has one,
+        and sent again after the Retry-After of a busy answer (bot/gateway/admission.py), which
+        Rasa never saw, so sending it again cannot act twice."""
         headers = self.conversation_headers(sender)
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        response = httpx.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message},
-            headers=headers,
-            timeout=30,
-        )
+        for _ in range(BUSY_RETRIES):
+            response = httpx.post(
+                f"{self.url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": message},
+                headers=headers,
+                timeout=30,
+            )
+            if not is_busy(response):
+                break
+            time.sleep(float(response.headers["Retry-After"]))
         response.raise_for_status()
         replies = response.json()
         keep_token(self.tokens, sender, response, replies)
@@ -144,6 +152,16 @@ class Stack:
         if response.status_code == 200:
             self.tokens.pop(sender, None)
         return response
+
+
+def is_busy(response: httpx.Response) -> bool:
+    """The gateway's "busy, try again in N s" (a 503 with Retry-After and the code busy)."""
+    if response.status_code != 503 or "Retry-After" not in response.headers:
+        return False
+    try:
+        return response.json().get("error") == "busy"
+    except ValueError:
+        return False
 
 
 def keep_token(

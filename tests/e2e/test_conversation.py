@@ -21,7 +21,12 @@ def new_sender() -> str:
 def test_healthz_reports_every_part_up(stack: Stack):
     response = httpx.get(f"{stack.url}/healthz")
     assert response.status_code == 200
-    assert response.json() == {"rasa": "ok", "model": "bonemets.tar.gz", "actions": "ok"}
+    health = response.json()
+    load = health.pop("load")
+    assert health == {"rasa": "ok", "model": "bonemets.tar.gz", "actions": "ok"}
+    # Messages in flight at the one worker, the bound on them, and those turned away as busy.
+    assert len(load["in_flight"]) == 1 and load["slots_per_worker"] == 4
+    assert load["busy_answers"] >= 0
 
 
 def test_greet_then_bone_scan_then_follow_up_then_goodbye(stack: Stack):
