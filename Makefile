@@ -28,11 +28,11 @@ run-scaled: $(MODEL) ## Like run, with RASA_WORKERS (2) Rasa workers on local Po
 
 test: $(MODEL) system-packages ## Run every test (installs what the tests need)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider --durations=10
 
 train: $(MODEL) ## Train the model if data, domain, config or content changed
 
-eval: $(MODEL) ## Held-out accuracy, 3-fold intent F1, readability, red flags -> reports/eval.md
+eval: $(MODEL) ## Realistic (sealed test + dev) and short sets vs a search box, warning signs, readability -> reports/
 	$(PY) -m eval.run
 
 bench: $(SPACY_PIPELINE)/meta.json ## Capacity (1 and 2 workers), overload, vs Rasa's sample bot -> reports/

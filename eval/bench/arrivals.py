@@ -81,6 +81,8 @@ async def offer(
     end = warmup_seconds + window_seconds
     visitors = patients(rate, end, conversations, traffic, random.Random(seed))
     warmup, measured = Tally(), Tally()
+    # A conversation begun in the warm-up goes on, with its token, in the measured window.
+    tokens: dict[str, str] = {}
     began = time.monotonic()
 
     def now() -> float:
@@ -98,7 +100,7 @@ async def offer(
             if sent_at >= end:
                 return
             tally = measured if sent_at >= warmup_seconds else warmup
-            await send(http, url, patient.sender, patient.turns[n][1], tally)
+            await send(http, url, patient.sender, patient.turns[n][1], tally, tokens)
 
     async with client(CONNECTIONS, transport) as http:
         await asyncio.gather(*(visit(patient) for patient in visitors))

@@ -47,8 +47,6 @@ class Tally:
     warning_signs: int = 0
     emergency_replies: int = 0
     seconds: float = 0.0
-    # Each conversation's token, sent back with its later messages as the widget does.
-    tokens: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def sent(self) -> int:
@@ -112,13 +110,22 @@ def new_sender() -> str:
     return f"bench-{uuid.uuid4().hex[:16]}"
 
 
-async def send(http: httpx.AsyncClient, url: str, sender: str, text: str, tally: Tally) -> None:
+async def send(
+    http: httpx.AsyncClient,
+    url: str,
+    sender: str,
+    text: str,
+    tally: Tally,
+    tokens: dict[str, str] | None = None,
+) -> None:
     """One message. Answered: 200 with replies. Shed: the gateway's immediate 503 "busy". An
     error is anything else: a failed request, another status, an empty reply list, the
-    gateway's "could not answer just now"."""
+    gateway's "could not answer just now". `tokens` holds each conversation's token from its
+    first reply, sent back with its later messages as the widget does."""
+    tokens = {} if tokens is None else tokens
     warning_sign = has_warning_sign(text)
     tally.warning_signs += warning_sign
-    headers = {TOKEN_HEADER: tally.tokens[sender]} if sender in tally.tokens else {}
+    headers = {TOKEN_HEADER: tokens[sender]} if sender in tokens else {}
     began = time.perf_counter()
     try:
         response = await http.post(url, json={"sender": sender, "message": text}, headers=headers)
@@ -127,7 +134,7 @@ async def send(http: httpx.AsyncClient, url: str, sender: str, text: str, tally:
         return
     elapsed = time.perf_counter() - began
     if TOKEN_HEADER in response.headers:
-        tally.tokens[sender] = response.headers[TOKEN_HEADER]
+        tokens[sender] = response.headers[TOKEN_HEADER]
     if response.status_code == 503 and _error_code(response) == BUSY_ERROR:
         tally.shed.append(elapsed)
     elif response.status_code != 200:
@@ -168,6 +175,7 @@ async def compare_paths(
     goes first changes with every message, so none is always the one that finds caches cold.
     """
     tallies = {name: Tally() for name in urls}
+    tokens: dict[str, str] = {}
     names = list(urls)
     turn = 0
     async with client(len(urls), transport) as http:
@@ -179,7 +187,7 @@ async def compare_paths(
                     turn += 1
                     for name in order:
                         began = time.perf_counter()
-                        await send(http, urls[name], senders[name], text, tallies[name])
+                        await send(http, urls[name], senders[name], text, tallies[name], tokens)
                         tallies[name].seconds += time.perf_counter() - began
     return tallies
 
@@ -194,12 +202,13 @@ async def back_to_back(
     """`senders` at once, each sending its conversations with no pause: the most a server
     answers per second when it never waits for anyone."""
     tally = Tally()
+    tokens: dict[str, str] = {}
 
     async def talk(offset: int) -> None:
         for n in range(conversations_each):
             sender = new_sender()
             for text in conversations[(offset + n) % len(conversations)]:
-                await send(http, url, sender, text, tally)
+                await send(http, url, sender, text, tally, tokens)
 
     async with client(senders, transport) as http:
         began = time.perf_counter()

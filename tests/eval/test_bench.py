@@ -14,6 +14,7 @@ import time
 import httpx
 import pytest
 
+from bot.gateway.tokens import TOKEN_HEADER
 from eval.bench import capacity as capacity_module
 from eval.bench.arrivals import Traffic, offer, patients
 from eval.bench.capacity import Steps, capacity, held, ladder, patients_at_once
@@ -31,26 +32,37 @@ EMERGENCY = (
 
 
 class FakeServer:
-    """Answers like Rasa's REST channel; some messages fail in their own way."""
+    """Answers like the gateway: a new sender's first reply carries a conversation token that
+    every later message must send back (401 otherwise); some messages fail in their own way."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, str, str]] = []
+        self.tokens: dict[str, str] = {}
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         self.received.append((request.url.host, body["sender"], body["message"]))
-        if body["message"] == "broken":
+        sender, headers = body["sender"], {}
+        if sender not in self.tokens:
+            self.tokens[sender] = headers[TOKEN_HEADER] = f"token-{len(self.tokens)}"
+        elif request.headers.get(TOKEN_HEADER) != self.tokens[sender]:
+            return httpx.Response(401, json={"error": "unauthorized"})
+        return self.answer(body["message"], headers)
+
+    def answer(self, message: str, headers: dict[str, str]) -> httpx.Response:
+        if message == "broken":
             return httpx.Response(500)
-        if body["message"] == "silent":
-            return httpx.Response(200, json=[])
-        if body["message"] == "stuck":
+        if message == "silent":
+            return httpx.Response(200, json=[], headers=headers)
+        if message == "stuck":
             unavailable = {"custom": {"gateway_reply": "unavailable"}}
-            return httpx.Response(200, json=[{"text": "I could not answer just now."}, unavailable])
-        if body["message"] == "crowded":
+            replies = [{"text": "I could not answer just now."}, unavailable]
+            return httpx.Response(200, json=replies, headers=headers)
+        if message == "crowded":
             return httpx.Response(503, json={"error": "busy", "detail": "busy"})
-        if body["message"] == WARNING_SIGN:
-            return httpx.Response(200, json=[{"text": EMERGENCY}])
-        return httpx.Response(200, json=[{"text": "ok"}])
+        if message == WARNING_SIGN:
+            return httpx.Response(200, json=[{"text": EMERGENCY}], headers=headers)
+        return httpx.Response(200, json=[{"text": "ok"}], headers=headers)
 
 
 def transport(server: FakeServer) -> httpx.MockTransport:
