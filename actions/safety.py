@@ -9,7 +9,6 @@ people.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,6 +16,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SlotSet, User
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import READING_KEY, is_clinician
+from content.red_flags import describe
 from settings.actions import get_action_settings
 
 ACTION_RED_FLAG = "action_red_flag"
@@ -28,18 +28,6 @@ SLOT_RED_FLAG_LABEL = "red_flag_label"
 # Where the NLU pipeline puts what it found (pipeline/red_flag_classifier.py).
 RED_FLAG_KEY = "red_flag"
 SLOT_RED_FLAG_SIGNS = "red_flag_signs"
-# Said when the alarm came without details (a button, or an older model).
-UNNAMED_SIGN = "a possible warning sign"
-
-
-def describe(signs: Sequence[str]) -> str:
-    """ "numbness or tingling and trouble walking", in the person's kind of words."""
-    signs = list(signs)
-    if not signs:
-        return UNNAMED_SIGN
-    if len(signs) == 1:
-        return signs[0]
-    return f"{', '.join(signs[:-1])} and {signs[-1]}"
 
 
 def red_flag_response(reply: str | None, clinician: bool) -> str:

@@ -17,6 +17,7 @@ can be explained and tested, and the gateway runs the same check as its last lin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,8 @@ RED_FLAGS_FILE = Path(__file__).resolve().parent / "red_flags.yml"
 # so in `tracker.latest_message`).
 RED_FLAG_INTENT = "red_flag"
 RED_FLAG_KEY = "red_flag"
+# Said when the alarm names no sign (a button, an older model, a detector finding none to name).
+UNNAMED_SIGN = "a possible warning sign"
 
 _MACRO = re.compile(r"\{([a-z_]+)\}")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -179,6 +182,17 @@ class RedFlagRules(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return values
+
+
+def describe(signs: Sequence[str]) -> str:
+    """ "numbness or tingling and trouble walking", in the person's kind of words: what the
+    red-flag reply says was mentioned, from Rasa's action or the gateway's own reply alike."""
+    signs = list(signs)
+    if not signs:
+        return UNNAMED_SIGN
+    if len(signs) == 1:
+        return signs[0]
+    return f"{', '.join(signs[:-1])} and {signs[-1]}"
 
 
 def _expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from content.red_flags import load_detector
+from content.red_flags import describe, load_detector
 from settings import PROJECT_DIR
 from settings.bot import Settings
 
@@ -28,21 +28,9 @@ UNAVAILABLE_TEXT = (
     "I could not answer just now. Please try again in a minute. For questions about your own "
     "care, call your care team at {clinic_phone}."
 )
-# Said when the detector names no sign (as actions/safety.py does).
-UNNAMED_SIGN = "a possible warning sign"
 # The numbers a red-flag reply must give; the wording may use no value the gateway lacks.
 NEEDED_IN_RED_FLAG = {"clinic_phone", "emergency_number", "crisis_line"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def describe(signs: Sequence[str]) -> str:
-    """ "numbness or tingling and trouble walking", in the person's kind of words."""
-    signs = list(signs)
-    if not signs:
-        return UNNAMED_SIGN
-    if len(signs) == 1:
-        return signs[0]
-    return f"{', '.join(signs[:-1])} and {signs[-1]}"
 
 
 def red_flag_wording(domain_file: Path = DOMAIN_FILE) -> str:

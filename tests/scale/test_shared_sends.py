@@ -10,23 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.gateway.idempotency import IdempotentSends, StoredReply
-
-
-class Answers:
-    """Counts answers; each is held until `release` is set, and can fail."""
-
-    def __init__(self) -> None:
-        self.made = 0
-        self.release = asyncio.Event()
-        self.release.set()
-        self.fail = False
-
-    async def __call__(self) -> StoredReply:
-        self.made += 1
-        await self.release.wait()
-        if self.fail:
-            raise RuntimeError("the answer failed")
-        return StoredReply(200, [{"text": f"answer {self.made}"}])
+from tests.bot.gateway.test_idempotency import Answers
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ class Clock:
 
 
 class Answers:
-    """Counts answers; each is held until `release` is set."""
+    """Counts answers; each is held until `release` is set, and can fail."""
 
     def __init__(self) -> None:
         self.made = 0

@@ -18,6 +18,7 @@ from bot.gateway.staff.auth import SESSION_COOKIE
 from bot.insights.recorder import TurnRecorder, today
 from bot.insights.turns import Question, Turn
 from settings.bot import Settings
+from tests.bot.insights.conftest import a_turn
 
 TOKEN = "s7aff-t0ken-for-the-gateway-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -25,23 +26,7 @@ XSS = "<img src=x onerror=alert(1)> rundown pls"
 
 
 def turn(**changes) -> Turn:
-    values = dict(
-        day=today(),
-        channel="web",
-        intent="ask_what_is",
-        subject_kind="test",
-        subject_id="bone_scan",
-        answered=True,
-        declined=None,
-        fallback=False,
-        not_on_page=False,
-        red_flag=False,
-        nurse=False,
-        forgot=False,
-        new_conversation=False,
-        latency_ms=35,
-    )
-    return Turn(**{**values, **changes})
+    return a_turn(**{"latency_ms": 35, **changes})
 
 
 def unanswered(text: str) -> Turn:
