@@ -46,6 +46,11 @@ _SPACES = re.compile(r"[ \t]+")
 # A sentence and how it ends; a full stop between digits ("11.2") is a decimal point.
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+(?:[.!?;\n]+|$)")
 _WORD = re.compile(r"[a-z0-9]+")
+# A question tacked on after a comma is a sentence of its own: "no leaking, is incontinence
+# common?" asks about the topic, whatever the first half says about the person.
+_TACKED_QUESTION = re.compile(
+    r",\s*(?=(?:is|are|does|do|can|could|what|how|why|will|would|should|which)\b[^,.!?;]*\?)"
+)
 _DEFAULT = "sentence"
 
 
@@ -379,9 +384,10 @@ class RedFlagDetector:
     def sentences(self, text: str) -> list[Sentence]:
         normalized = self._idioms.sub(" ~ ", self.normalize(text))
         parts = [
-            part.group(0).strip()
+            piece.strip()
             for part in _SENTENCE.finditer(normalized)
-            if _WORD.search(part.group(0))
+            for piece in _TACKED_QUESTION.split(part.group(0))
+            if _WORD.search(piece)
         ]
         found = [_matches(part, self._symptom_patterns) for part in parts]
         # When and how something was said only matters once something could be a sign.
