@@ -9,9 +9,23 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import Answer, send_answer, subject_from
-from content.schema import load_content
+from content.schema import Content, Term, load_content
 
 ACTION_PRONOUNCE = "action_pronounce"
+
+
+MOST_WORDS_AT_ONCE = 3
+
+
+def named_terms(tracker: Tracker, content: Content) -> list[Term]:
+    """The glossary words the latest message names, tests by their word, in order."""
+    ids: list[str] = []
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "term":
+            ids.append(entity["value"])
+        elif entity.get("entity") == "test" and entity["value"] in content.tests:
+            ids.append(content.tests[entity["value"]].term)
+    return [content.terms[i] for i in dict.fromkeys(ids) if i in content.terms]
 
 
 def capitalised(word: str) -> str:
@@ -39,6 +53,23 @@ class ActionPronounce(Action):
         for form, respelling in term.respelled_forms.items():
             if form in asked or "plural" in asked:
                 text = f"{capitalised(form)} is said {respelling}. {text}"
+        others = [t for t in named_terms(tracker, content) if t.id != term.id]
+        if others:
+            # "How do I say osteolytic and osteoblastic?": every word asked, without meanings,
+            # so the answer stays short.
+            terms = [term, *others][:MOST_WORDS_AT_ONCE]
+            text = " ".join(f"{capitalised(t.term)} is said {t.respelling}." for t in terms)
+            return send_answer(
+                dispatcher,
+                tracker,
+                Answer(
+                    text=text,
+                    section=term.section,
+                    subject=("term", term.id),
+                    pronounce=terms,
+                    respell=False,
+                ),
+            )
         return send_answer(
             dispatcher,
             tracker,

@@ -277,8 +277,10 @@ def need_reply(pathway: Pathway, content: Content, question: Question) -> Reply 
     test = asked_test(pathway, question)
     if test is None:
         return None
-    need = pathway.nodes[test].need
-    reason = need or ranked_reasons(pathway, test, question)[0]
+    ranked = ranked_reasons(pathway, test, question)
+    # A reason the person points at ("do they need to repeat it?") comes before the general one.
+    pointed_at = pathway.findings[ranked[0].when].is_mentioned(question.text, question.terms)
+    reason = ranked[0] if pointed_at else (pathway.nodes[test].need or ranked[0])
     text = f"{question.wording(reason)} {question.wording(pathway.care_team)}"
     buttons = [why_button(content, test), next_button(content, test)]
     return Reply(Answer(text=text, section=reason.section, subject=("test", test), buttons=buttons))
@@ -342,7 +344,11 @@ def words_reply(content: Content, question: Question) -> Reply:
 
 
 def same_test_reply(pathway: Pathway, content: Content, question: Question, test: str) -> Reply:
-    """Two names for one test: say so, then what the test is."""
+    """Two names for one test: say so, then what the test is. Two of its kinds ("fine or core
+    needle?") are not two names: what the test shows tells them apart."""
+    asked = question.text.lower()
+    if sum(kind in asked for kind in content.tests[test].kinds) >= 2:
+        return Reply(test_answer(content.tests[test], "shows", question.clinician))
     profile = pathway.nodes[test].profile
     return Reply(
         Answer(

@@ -87,6 +87,9 @@ class TestInfo(Strict):
     kind: Literal["imaging", "lab", "procedure"]
     term: str | None = None
     aliases: list[str]
+    # Names of the test's kinds ("fine needle", "core needle"): a question comparing two of
+    # them gets what the test shows, where the page tells them apart.
+    kinds: list[str] = []
     section: str
     patient: PatientTexts
     clinical: ClinicalTexts
