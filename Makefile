@@ -28,7 +28,8 @@ run-scaled: $(MODEL) ## Like run, with RASA_WORKERS (2) Rasa workers on local Po
 
 test: $(MODEL) system-packages ## Run every test (installs what the tests need)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -p no:cacheprovider --durations=10
+	# Two workers, one per core: a file's tests stay on one worker (tests/conftest.py).
+	$(PY) -m pytest -p no:cacheprovider --durations=10 -n 2 --dist loadgroup
 
 train: $(MODEL) ## Train the model if data, domain, config or content changed
 

@@ -7,6 +7,7 @@ phone of the tests' own). Tests marked `restarts_stack` stop and start it, so th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -28,11 +29,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "restarts_stack: stops and starts the shared stack")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that restart the shared stack go last, so no other test sees it restarting; Rasa's
-    command-line checks start now, in the background, if a test will read them."""
+    command-line checks start now, in the background, if a test will read them.
+
+    Under pytest-xdist (`make test` runs two workers, one per core), a file's tests stay
+    together so its module fixtures start once, and the scale-out tests share one scaled stack.
+    Each worker starts its own shared stack. Rasa's checks then start when a test first needs
+    them: every worker collects every test, and only one runs them.
+    """
     items.sort(key=lambda item: item.get_closest_marker("restarts_stack") is not None)
-    if any(item.nodeid.startswith("tests/test_rasa_data.py") for item in items):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        for item in items:
+            path = item.nodeid.split("::")[0]
+            group = "scale" if path.startswith("tests/scale/") else path
+            item.add_marker(pytest.mark.xdist_group(group))
+    elif any(item.nodeid.startswith("tests/test_rasa_data.py") for item in items):
         config.stash[RASA_CLI] = start_rasa_cli()
 
 
