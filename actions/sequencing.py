@@ -68,13 +68,24 @@ class Question:
             for e in entities
             if e.get("entity") in ("test", "term")
         ]
+        text = tracker.latest_message.get("text") or ""
+        named_entities = [e for e in entities if e.get("entity") in ("test", "term")]
+        # Each test by each name it was written with: "CT or cat scan" names one test by two
+        # names, "my MRI report ... can an MRI" names it twice by one.
+        mentions = {
+            (test, _surface(text, e, i))
+            for i, (test, e) in enumerate(zip(named, named_entities, strict=True))
+            if test
+        }
         if (tracker.latest_message.get(READING_KEY) or {}).get("subject") == {"kind": "it"}:
             # "Why that one and not a CT?": the test talked about comes first, the CT second.
-            named.insert(0, tracker.get_slot(SLOT_TEST))
+            it = tracker.get_slot(SLOT_TEST)
+            named.insert(0, it)
+            mentions.add((it, "it"))
         return cls(
-            text=tracker.latest_message.get("text") or "",
+            text=text,
             tests=tuple(dict.fromkeys(t for t in named if t)),
-            test_mentions=sum(1 for t in named if t),
+            test_mentions=sum(1 for test, _ in mentions if test),
             terms=frozenset(e["value"] for e in entities if e.get("entity") == "term"),
             named_terms=tuple(
                 dict.fromkeys(e["value"] for e in entities if e.get("entity") == "term")
@@ -86,6 +97,14 @@ class Question:
 
     def wording(self, reason: Reason) -> str:
         return reason.clinical if self.clinician else reason.patient
+
+
+def _surface(text: str, entity: dict, index: int) -> str:
+    """How the message wrote an entity, for telling two names of a test from one said twice;
+    without its place in the message, each mention counts as a name of its own."""
+    start, end = entity.get("start"), entity.get("end")
+    written = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+    return " ".join(written.lower().split()) or f"#{index}"
 
 
 def glossary_test(content: Content, term: str) -> str | None:

@@ -261,6 +261,20 @@ def test_two_names_for_one_test_are_said_to_be_the_same_test_and_it_is_explained
     assert SlotSet("current_test", "ct") in events
 
 
+def test_one_name_written_twice_is_not_two_names_for_the_same_test():
+    # From a patient's question: "my MRI report ... can an MRI tell the difference" named one
+    # test twice, and the bot said "Those two names mean the same test."
+    text = "my mri report says degenerative change. can an MRI tell cancer from wear and tear"
+    entities = [
+        {"entity": "test", "value": "mri", "start": start, "end": start + 3}
+        for start in (3, text.index("MRI"))
+    ]
+    messages, _ = run(ActionCompareTests(), tracker_for(text, "ask_compare_tests", entities))
+    answer = texts(messages)
+    assert "same test" not in answer
+    assert "infection" in answer
+
+
 def test_comparing_a_test_with_itself_asks_which_two_tests():
     messages, _ = run(
         ActionCompareTests(),
