@@ -53,9 +53,29 @@ def reading(tracker: Tracker) -> dict:
     return tracker.latest_message.get(READING_KEY) or {}
 
 
+# The whole guide's topic: named beside a test talked about ("so a high one means bone mets?"),
+# the question is still about that test, unless it asks what the word means or how to say it.
+TOPIC_TERM = "metastasis"
+ABOUT_THE_WORD = ("ask_what_is", "ask_pronunciation")
+
+
 def subject_from(tracker: Tracker) -> tuple[str | None, str | None]:
     """The test or term the question is about (as the reader chose it among those named),
     else the first one the latest message names, else the one last talked about."""
+    subject = _named_subject(tracker)
+    if subject[0] is not None and subject != ("term", TOPIC_TERM):
+        return subject
+    current = tracker.get_slot(SLOT_TEST)
+    if subject[0] is not None and not (current and latest_intent(tracker) not in ABOUT_THE_WORD):
+        return subject
+    if current:
+        return "test", current
+    if tracker.get_slot(SLOT_TERM):
+        return "term", tracker.get_slot(SLOT_TERM)
+    return None, None
+
+
+def _named_subject(tracker: Tracker) -> tuple[str | None, str | None]:
     chosen = reading(tracker).get("subject") or {}
     if chosen.get("kind") in ("test", "term"):
         return named_test(chosen["kind"], chosen["id"], tracker)
@@ -64,10 +84,6 @@ def subject_from(tracker: Tracker) -> tuple[str | None, str | None]:
             value = next(tracker.get_latest_entity_values(kind), None)
             if value:
                 return kind, value
-    if tracker.get_slot(SLOT_TEST):
-        return "test", tracker.get_slot(SLOT_TEST)
-    if tracker.get_slot(SLOT_TERM):
-        return "term", tracker.get_slot(SLOT_TERM)
     return None, None
 
 

@@ -29,6 +29,27 @@ def test_follow_up_without_a_test_uses_the_test_last_discussed():
     assert "a tumor, an infection" in texts(messages)
 
 
+def test_bone_mets_named_beside_the_test_talked_about_keeps_that_test():
+    # From a carer's follow-up after ALP: "so a high one means bone mets?" got what bone mets are.
+    tracker = tracker_for(
+        "so a high one means bone mets?",
+        "ask_limits",
+        [entity("term", "metastasis")],
+        slots={"current_test": "alp"},
+    )
+    assert "liver" in texts(run(ActionExplain(), tracker)[0])
+
+
+def test_what_bone_mets_are_is_still_about_the_word_after_a_test():
+    tracker = tracker_for(
+        "what are bone mets",
+        "ask_what_is",
+        [entity("term", "metastasis")],
+        slots={"current_test": "alp"},
+    )
+    assert "spread to the bone" in texts(run(ActionExplain(), tracker)[0])
+
+
 def test_limits_question_gets_what_the_test_can_miss():
     messages, _ = run(
         ActionExplain(), tracker_for("can it miss", "ask_limits", [entity("test", "bone_scan")])
@@ -98,6 +119,23 @@ def test_pronunciation_of_a_test_uses_its_glossary_word():
         tracker_for("how do you say ALP", "ask_pronunciation", [entity("test", "alp")]),
     )
     assert "AL-kuh-lin FOS-fuh-tays" in texts(messages)
+
+
+def test_two_words_asked_at_once_are_both_said():
+    messages, _ = run(
+        ActionPronounce(),
+        tracker_for(
+            "how do i say osteolytic and osteoblastic",
+            "ask_pronunciation",
+            [entity("term", "osteolytic"), entity("term", "osteoblastic")],
+        ),
+    )
+    said = texts(messages)
+    assert "OS-tee-oh-lit-ik" in said and "OS-tee-oh-BLAS-tik" in said
+    assert [p["respelling"] for p in customs(messages, "pronunciation")] == [
+        "OS-tee-oh-lit-ik",
+        "OS-tee-oh-BLAS-tik",
+    ]
 
 
 def test_pronunciation_without_a_word_asks_which():

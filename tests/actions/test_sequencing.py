@@ -90,7 +90,7 @@ def test_walking_the_pathway_with_and_after_that_reaches_the_end():
     assert [test for test, _ in steps] == ["bone_scan", "ct", "biopsy", "biopsy"]
     assert "whole skeleton" in steps[0][1]
     assert "lytic" in steps[1][1]
-    assert "not make it clear" in steps[2][1]
+    assert "not clear from the tests" in steps[2][1]
     assert "microscope" in steps[3][1]
 
 

@@ -188,10 +188,20 @@ STORIES = [
     "he's got no strength in his legs since yesterday",
     "i've gone numb around my back passage",
     "My wife is 71 with myeloma. She's off her food, very thirsty and didn't recognise our son.",
+    "i keep hurting myself when the waiting gets too much",
+    "he told me he is tired of living",
+    "she is drinking pints of squash and is half asleep all day",
+    "SOB since this morning",
+    "the pain gets worse at night and when i bear down on the loo",
 ]
 
 # Look-alikes: history, negation, resolved, reported, questions about a test, everyday words.
 LOOK_ALIKES = [
+    "I'm so confused. Why do they want another scan after the PET?",
+    "how do you say metastases, i keep tripping over it",
+    "no leaking at all, can incontinence be a sign of spread?",
+    "mum had a chest infection in the spring, the antibiotics sorted it",
+    "neck pain since 2012, fully investigated, can an mri show bone mets in the neck?",
     "the tingling stopped after a few days, can i still have the scan",
     "I had back pain years ago but it's fine now",
     "why do they ask if I've had any falls?",

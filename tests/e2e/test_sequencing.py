@@ -56,7 +56,7 @@ def test_mri_for_the_spine_then_how_it_differs_from_a_ct(stack: Stack):
 def test_ct_and_not_a_bone_scan_then_what_follows_the_ct(stack: Stack):
     chat = Chat(stack)
     assert "bone scan can miss those spots" in chat.say("why a CT and not a bone scan?")
-    assert "not make it clear" in chat.say("and after that?")
+    assert "not clear from the tests" in chat.say("and after that?")
 
 
 def test_do_i_need_a_biopsy_then_what_happens_after_it(stack: Stack):
