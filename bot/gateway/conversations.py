@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import MetaData, create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 # The table of Rasa's SQLTrackerStore (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
 EVENTS_TABLE = "events"
@@ -61,8 +62,20 @@ class ConversationStore:
                     make_private(database)
                 except OSError as error:
                     raise ConversationStoreUnavailable(type(error).__name__) from error
-            self._engine = create_engine(self._url, pool_pre_ping=True)
+            self._engine = self._make_engine(database is not None)
         return self._engine
+
+    def _make_engine(self, sqlite: bool) -> Engine:
+        if sqlite:
+            # SQLAlchemy 1.4 opens a new SQLite connection for every query (NullPool): with
+            # the token checked before and after each message that was most of the gateway's
+            # own time per message. A pooled connection serves one thread at a time, and a
+            # file needs no liveness ping.
+            return create_engine(
+                self._url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+            )
+        # A PostgreSQL server can restart under a pooled connection: pinged before use.
+        return create_engine(self._url, pool_pre_ping=True)
 
     def ensure_tables(self, metadata: MetaData) -> Engine:
         """The engine, with the gateway's own tables in `metadata` made once per process.

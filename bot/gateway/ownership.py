@@ -86,6 +86,9 @@ async def admit_message(
     tokens: ConversationTokens, sender: str, token: str | None, idempotency_key: str | None
 ) -> Admission | None:
     """The message let in (ApiError 401 if not); None when the store cannot tell."""
+    known = tokens.admitted_before(sender, token, idempotency_key)
+    if known is not None:
+        return known
     try:
         return await run_in_threadpool(tokens.admit, sender, token, idempotency_key)
     except TokenRefused:

@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -78,6 +80,10 @@ class TokenRefused(Exception):
     """No access: the same answer whatever the reason."""
 
 
+# Conversations whose token a gateway process keeps in memory: the most recently active.
+ADMITTED_KEPT = 10_000
+
+
 def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -110,6 +116,38 @@ class ConversationTokens:
         self._store = store
         self._first_reply_seconds = first_reply_seconds
         self._clock = clock
+        # Conversations this process saw admitted or issued, by sender: their token's hash.
+        # A later message showing that token is let in without a query (the check after its
+        # reply, `holds`, still reads the store, so a deletion made meanwhile, here or by
+        # another gateway, still turns the reply away). Forgetting here drops the entry.
+        self._admitted: OrderedDict[str, str] = OrderedDict()
+        self._admitted_lock = threading.Lock()
+
+    def admitted_before(
+        self, sender: str, token: str | None, idempotency_key: str | None
+    ) -> Admission | None:
+        """The message let in at once when this process already knows its token; else None,
+        and `admit` asks the store."""
+        if token is None:
+            return None
+        with self._admitted_lock:
+            known = self._admitted.get(sender)
+            if known is None or not hmac.compare_digest(known, digest(token)):
+                return None
+            self._admitted.move_to_end(sender)
+        return Admission(sender, token, idempotency_key)
+
+    def _remember(self, sender: str, token_hash: str) -> None:
+        with self._admitted_lock:
+            self._admitted[sender] = token_hash
+            self._admitted.move_to_end(sender)
+            while len(self._admitted) > ADMITTED_KEPT:
+                self._admitted.popitem(last=False)
+
+    def _drop(self, senders: Iterable[str]) -> None:
+        with self._admitted_lock:
+            for sender in senders:
+                self._admitted.pop(sender, None)
 
     def _engine(self):
         return self._store.ensure_tables(_metadata)
@@ -132,6 +170,7 @@ class ConversationTokens:
         if row.forgotten_at is not None:
             raise TokenRefused()
         if _same(row.token_hash, token):
+            self._remember(sender, row.token_hash)
             return Admission(sender, token, idempotency_key)
         if token is None and self._resends_first_message(row, idempotency_key):
             return Admission(sender, None, idempotency_key)
@@ -154,6 +193,7 @@ class ConversationTokens:
         try:
             with self._engine().begin() as connection:
                 connection.execute(insert(TOKENS).values(sender_id=admission.sender, **values))
+            self._remember(admission.sender, values["token_hash"])
             return token
         except IntegrityError:
             pass
@@ -172,6 +212,7 @@ class ConversationTokens:
                     .where(TOKENS.c.sender_id == admission.sender)
                     .values(token_hash=values["token_hash"])
                 )
+            self._remember(admission.sender, values["token_hash"])
             return token
         except SQLAlchemyError as error:
             raise ConversationStoreUnavailable(type(error).__name__) from error
@@ -198,6 +239,7 @@ class ConversationTokens:
     def mark_forgotten(self, senders: Iterable[str]) -> None:
         """From now on no message is accepted for these conversations."""
         senders = list(senders)
+        self._drop(senders)
         try:
             with self._engine().begin() as connection:
                 connection.execute(
@@ -210,6 +252,7 @@ class ConversationTokens:
 
     def remove(self, senders: Iterable[str]) -> None:
         senders = list(senders)
+        self._drop(senders)
         try:
             with self._engine().begin() as connection:
                 connection.execute(delete(TOKENS).where(TOKENS.c.sender_id.in_(senders)))

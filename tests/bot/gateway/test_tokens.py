@@ -110,3 +110,38 @@ def test_a_new_sqlite_store_is_created_private(tmp_path):
     tokens = ConversationTokens(ConversationStore(f"sqlite:///{path}"))
     start(tokens, "web-1")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_token_this_process_issued_is_let_in_without_asking_the_store(tokens, store, tmp_path):
+    token = start(tokens, "web-1")
+    (tmp_path / "tracker.db").unlink()  # any query would now fail or find nothing
+    store._engine.dispose()
+    assert tokens.admitted_before("web-1", token, "k-2").token == token
+    for wrong in (None, "", token[:-1], "guess"):
+        assert tokens.admitted_before("web-1", wrong, "k-2") is None
+    assert tokens.admitted_before("web-2", token, "k-2") is None
+
+
+def test_forgetting_here_drops_the_remembered_token(tokens):
+    token = start(tokens, "web-1")
+    tokens.mark_forgotten(["web-1"])
+    assert tokens.admitted_before("web-1", token, None) is None
+    with pytest.raises(TokenRefused):
+        tokens.admit("web-1", token, None)
+
+
+def test_a_deletion_by_another_gateway_is_still_caught_after_the_reply(tokens, store, clock):
+    token = start(tokens, "web-1")
+    other_gateway = ConversationTokens(store, first_reply_seconds=120, clock=clock)
+    other_gateway.mark_forgotten(["web-1"])
+    # Let in from memory, but the check after Rasa's reply reads the store.
+    assert tokens.admitted_before("web-1", token, None) is not None
+    assert not tokens.holds("web-1", token)
+
+
+def test_only_the_most_recent_conversations_are_remembered(tokens, monkeypatch):
+    monkeypatch.setattr("bot.gateway.tokens.ADMITTED_KEPT", 2)
+    first, second, third = (start(tokens, f"web-{i}") for i in range(3))
+    assert tokens.admitted_before("web-0", first, None) is None
+    assert tokens.admitted_before("web-1", second, None) is not None
+    assert tokens.admitted_before("web-2", third, None) is not None
