@@ -51,6 +51,13 @@ class Settings(ClinicSettings):
         ge=0,
         description="How long a message may wait for a free slot before it is answered busy.",
     )
+    admission_waiting_per_worker: int = Field(
+        2,
+        ge=0,
+        description="Messages that may wait for a slot at once, per worker; one more is "
+        "answered busy at once instead of after the wait (past capacity the line is always "
+        "full, and a busy answer should come fast).",
+    )
     tracker_store_url: str = Field(
         f"sqlite:///{PROJECT_DIR / 'var' / 'tracker.db'}",
         description="SQLAlchemy URL of the conversation store (SQLite file or PostgreSQL).",

@@ -80,12 +80,15 @@ class Admission:
         wait_seconds: float,
         slot_expiry_seconds: float,
         redis_url: str = "",
+        waiting_per_worker: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`slot_expiry_seconds`: longer than any message may take at Rasa. A shared slot is
         held no longer, so a gateway process that dies does not keep its slots."""
         self.slots_per_worker = slots_per_worker
         self._wait = wait_seconds
+        # None: no bound on the line (each waits its time out).
+        self._waiting_per_worker = waiting_per_worker
         self._expiry = slot_expiry_seconds
         self._clock = clock
         self._redis = redis_client(redis_url) if redis_url else None
@@ -106,6 +109,7 @@ class Admission:
             # Rasa's time limit; its slot outlives both.
             slot_expiry_seconds=2 * settings.rasa_timeout_seconds + SLOT_EXPIRY_MARGIN_SECONDS,
             redis_url=settings.redis_url,
+            waiting_per_worker=settings.admission_waiting_per_worker,
         )
 
     async def close(self) -> None:
@@ -125,10 +129,17 @@ class Admission:
                 if ticket is not None:
                     return ticket
             left = deadline - self._clock()
-            if left <= 0:
+            if left <= 0 or (not urgent and self._line_full(len(workers))):
                 self.turned_away += 1
                 raise Busy()
             await self._until_freed(left if self._redis is None else SHARED_POLL_SECONDS, urgent)
+
+    def _line_full(self, workers: int) -> bool:
+        """Already as many waiting as may: past capacity, a busy answer now beats one later."""
+        if self._waiting_per_worker is None:
+            return False
+        waiting = sum(not w.done() for w in self._waiting[False])
+        return waiting >= self._waiting_per_worker * workers
 
     def leave(self, ticket: Ticket) -> None:
         """The message is answered (or given up on by Rasa): its slot is free."""

@@ -74,6 +74,24 @@ async def test_a_warning_sign_gets_the_next_freed_slot_before_messages_waiting_l
     assert order == ["warning sign", "ordinary"]
 
 
+async def test_past_a_full_waiting_line_a_message_is_turned_away_without_waiting():
+    gate = Admission(1, 1.0, slot_expiry_seconds=30.0, waiting_per_worker=1)
+    first = await gate.enter(WORKERS[:1])
+    waiting = asyncio.create_task(gate.enter(WORKERS[:1]))
+    await asyncio.sleep(0.01)
+    began = time.monotonic()
+    with pytest.raises(Busy):
+        await gate.enter(WORKERS[:1])
+    assert time.monotonic() - began < 0.05
+    # A warning sign still waits its turn, ahead of the line.
+    urgent = asyncio.create_task(gate.enter(WORKERS[:1], urgent=True))
+    await asyncio.sleep(0.01)
+    gate.leave(first)
+    assert (await urgent).worker == WORKERS[0]
+    assert not waiting.done()
+    waiting.cancel()
+
+
 def test_the_bound_is_off_when_slots_per_worker_is_zero():
     assert Admission.from_settings(Settings(_env_file=None, admission_slots_per_worker=0)) is None
     assert Admission.from_settings(Settings(_env_file=None)) is not None
