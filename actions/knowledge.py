@@ -98,7 +98,12 @@ class ActionExplain(Action):
         if kind == "test" and aspect == "how" and not content.tests[subject_id].patient.how:
             return not_on_page(dispatcher, tracker, [HOW_NOT_ON_PAGE], (kind, subject_id))
         if kind == "test":
-            answer = test_answer(content.tests[subject_id], aspect, clinician)
+            test = content.tests[subject_id]
+            asked = (tracker.latest_message.get("text") or "").lower()
+            if aspect == "what" and any(k in asked for k in test.kinds):
+                # "What's a core needle biopsy?": what the page says about that kind.
+                aspect = "shows"
+            answer = test_answer(test, aspect, clinician)
         elif kind == "term" and aspect != "what" and term_test(content, subject_id):
             # "Is it always from bone mets?" about hypercalcemia: the calcium test's limits.
             answer = test_answer(term_test(content, subject_id), aspect, clinician)

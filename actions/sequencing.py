@@ -293,7 +293,10 @@ def which_reply(pathway: Pathway, content: Content, question: Question) -> Reply
 
 
 def need_reply(pathway: Pathway, content: Content, question: Question) -> Reply | None:
-    test = asked_test(pathway, question)
+    # "Bone scan and bloods agree: do they still need a biopsy?" asks about the biopsy.
+    test = next((t for t in question.tests if pathway.nodes[t].need), None) or asked_test(
+        pathway, question
+    )
     if test is None:
         return None
     ranked = ranked_reasons(pathway, test, question)
@@ -379,6 +382,11 @@ def same_test_reply(pathway: Pathway, content: Content, question: Question, test
     )
 
 
+# Scans or imaging in general, for a question that names no test.
+SCANS_IN_GENERAL = re.compile(r"\b(?:scans|scanning|imaging|all these tests|so many tests)\b", re.I)
+IMAGING_TOPIC = "imaging_overview"
+
+
 class SequencingAction(Action, ABC):
     """Runs one kind of pathway answer; asks which test when the question names none."""
 
@@ -392,7 +400,13 @@ class SequencingAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         content = load_content()
-        reply = self.reply(load_pathway(), content, Question.from_tracker(tracker, content))
+        question = Question.from_tracker(tracker, content)
+        reply = self.reply(load_pathway(), content, question)
+        if reply is None and SCANS_IN_GENERAL.search(question.text):
+            # "Why so many scans?" names no test: why imaging is done at all.
+            topic = content.topics[IMAGING_TOPIC]
+            text = topic.clinical if question.clinician else topic.patient
+            return send_answer(dispatcher, tracker, Answer(text=text, section=topic.section))
         if reply is None:
             dispatcher.utter_message(response=self.ask_response)
             send_first_answer_note(dispatcher, tracker)

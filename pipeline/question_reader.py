@@ -300,7 +300,14 @@ class QuestionReader(GraphComponent):
 
         if not entities and not self.knows_a_word(texts[0]):
             return FALLBACK, top_p, reading, ranking
-        if top in CONTROL and top_p >= 0.5 and (asked is None or len(sentences) == 1):
+        # "ok thanks, does he need to fast before it?" asks something after the thanks.
+        asks_more = not_on_page and any(s.is_question for s in sentences)
+        if (
+            top in CONTROL
+            and top_p >= 0.5
+            and (asked is None or len(sentences) == 1)
+            and not asks_more
+        ):
             return top, top_p, reading, ranking
         if not_on_page:
             reading.update(

@@ -283,3 +283,11 @@ def test_the_plural_is_said_when_asked_for():
         "how do you say the plural", "ask_pronunciation", [entity("term", "metastasis")]
     )
     assert "Metastases is said meh-TAS-tuh-seez" in texts(run(ActionPronounce(), tracker)[0])
+
+
+def test_a_kind_of_a_test_gets_what_the_page_says_about_that_kind():
+    messages, _ = run(
+        ActionExplain(),
+        tracker_for("what's a core needle biopsy", "ask_what_is", [entity("test", "ct_biopsy")]),
+    )
+    assert "cylinder" in texts(messages)

@@ -390,3 +390,23 @@ def test_next_step_follows_the_finding_mentioned():
         named_tests("xray"),
     )
     assert texts(run(ActionNextTest(), tracker)[0]).startswith("If an x-ray shows a lump")
+
+
+def test_why_so_many_scans_without_a_test_gets_why_imaging_is_done():
+    messages, _ = run(
+        ActionWhyTest(),
+        tracker_for("why so many scans before, during and after treatment?", "ask_why_test"),
+    )
+    assert "before, during, and after" in texts(messages)
+
+
+def test_need_asks_about_the_biopsy_when_scans_are_named_beside_it():
+    messages, _ = run(
+        ActionNeedTest(),
+        tracker_for(
+            "bone scan and bloods both point to it, do they still need a biopsy?",
+            "ask_need_test",
+            named_tests("bone_scan", "biopsy"),
+        ),
+    )
+    assert "often not needed" in texts(messages)

@@ -170,3 +170,11 @@ def test_a_learnt_topic_the_content_cannot_name_is_never_said():
     intent, reading = read(reader, "is there parking at the hospital", {})
     assert intent != "ask_not_on_page"
     assert "not_on_page" not in reading
+
+
+def test_a_question_after_thanks_is_still_answered():
+    reader = reader_with({"thanks": ["thanks", "ok thanks", "thank you so much"]})
+    intent, reading = read(reader, "ok thanks, does he need to fast before it?", {})
+    assert intent == "ask_not_on_page"
+    assert reading["not_on_page"] == ["preparation"]
+    assert read(reader, "ok thanks", {})[0] == "thanks"
