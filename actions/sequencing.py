@@ -214,7 +214,22 @@ def next_reply(pathway: Pathway, content: Content, question: Question) -> Reply 
     # "What comes after the x-ray and the bone scan?" asks about the later one.
     test = question.tests[-1] if question.tests else question.current_test
     if test is None:
-        return None
+        # "If the scans are unclear, what happens next?": the step for what they mention.
+        pointed_at = [
+            e
+            for e in pathway.edges.values()
+            if e.from_ and pathway.findings[e.when].is_mentioned(question.text, question.terms)
+        ]
+        if not pointed_at:
+            return None
+        shown = fitting(pointed_at, question)
+        return Reply(
+            Answer(
+                text=joined(shown, question),
+                section=shown[0].section,
+                subject=("test", shown[0].main_test),
+            )
+        )
     node = pathway.nodes[test]
     # A finding the person mentions ("a mass on the x-ray") picks which next step comes first.
     edges = sorted(
@@ -384,7 +399,6 @@ def same_test_reply(pathway: Pathway, content: Content, question: Question, test
 
 # Scans or imaging in general, for a question that names no test.
 SCANS_IN_GENERAL = re.compile(r"\b(?:scans|scanning|imaging|all these tests|so many tests)\b", re.I)
-IMAGING_TOPIC = "imaging_overview"
 
 
 class SequencingAction(Action, ABC):
@@ -392,6 +406,8 @@ class SequencingAction(Action, ABC):
 
     # Said when the question names no test and no test was talked about before.
     ask_response = "utter_ask_which_test"
+    # The page's topic for a question about scans in general, if this kind has one.
+    general_topic: str | None = None
 
     @abstractmethod
     def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None: ...
@@ -402,9 +418,9 @@ class SequencingAction(Action, ABC):
         content = load_content()
         question = Question.from_tracker(tracker, content)
         reply = self.reply(load_pathway(), content, question)
-        if reply is None and SCANS_IN_GENERAL.search(question.text):
+        if reply is None and self.general_topic and SCANS_IN_GENERAL.search(question.text):
             # "Why so many scans?" names no test: why imaging is done at all.
-            topic = content.topics[IMAGING_TOPIC]
+            topic = content.topics[self.general_topic]
             text = topic.clinical if question.clinician else topic.patient
             return send_answer(dispatcher, tracker, Answer(text=text, section=topic.section))
         if reply is None:
@@ -442,6 +458,8 @@ class ActionNextTest(SequencingAction):
 
 
 class ActionWhyTest(SequencingAction):
+    general_topic = "imaging_overview"
+
     def name(self) -> str:
         return ACTION_WHY_TEST
 

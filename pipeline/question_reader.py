@@ -101,7 +101,7 @@ _ABOUT_IT = re.compile(
 )
 _OBJECT_BEFORE = re.compile(
     r"\b(?:use|uses|using|than|like|instead of|without|versus|vs|or|and not|not|is it|is that"
-    r"|from|because of|caused by|due to)"
+    r"|from|because of|caused by|due to|as)"
     r"\s+(?:an? |the )?$"
 )
 _COMPARING = re.compile(

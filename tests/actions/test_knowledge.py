@@ -291,3 +291,15 @@ def test_a_kind_of_a_test_gets_what_the_page_says_about_that_kind():
         tracker_for("what's a core needle biopsy", "ask_what_is", [entity("test", "ct_biopsy")]),
     )
     assert "cylinder" in texts(messages)
+
+
+def test_how_to_say_that_after_an_answer_without_a_subject_says_its_last_hard_word():
+    tracker = tracker_for("how do you say that", "ask_pronunciation")
+    question = tracker.events.pop()
+    tracker.events += [
+        {"event": "user", "text": "is there a urine test too"},
+        {"event": "bot", "text": "A urine test can measure N-telopeptide (en-TEL-oh-PEP-tide)."},
+        {"event": "bot", "text": None, "data": {"custom": {"source": {}}}},
+        question,
+    ]
+    assert "en-TEL-oh-PEP-tide" in texts(run(ActionPronounce(), tracker)[0])

@@ -410,3 +410,11 @@ def test_need_asks_about_the_biopsy_when_scans_are_named_beside_it():
         ),
     )
     assert "often not needed" in texts(messages)
+
+
+def test_what_next_without_a_test_follows_the_finding_mentioned():
+    messages, _ = run(
+        ActionNextTest(),
+        tracker_for("if the scans are unclear about it, what happens next", "ask_next_test"),
+    )
+    assert "biopsy" in texts(messages)
