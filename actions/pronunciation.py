@@ -72,23 +72,13 @@ class ActionPronounce(Action):
         for form, respelling in term.respelled_forms.items():
             if form in asked or "plural" in asked:
                 text = f"{capitalised(form)} is said {respelling}. {text}"
+        terms = [term]
         others = [t for t in named_terms(tracker, content) if t.id != term.id]
         if others:
             # "How do I say osteolytic and osteoblastic?": every word asked, without meanings,
             # so the answer stays short.
             terms = [term, *others][:MOST_WORDS_AT_ONCE]
             text = " ".join(f"{capitalised(t.term)} is said {t.respelling}." for t in terms)
-            return send_answer(
-                dispatcher,
-                tracker,
-                Answer(
-                    text=text,
-                    section=term.section,
-                    subject=("term", term.id),
-                    pronounce=terms,
-                    respell=False,
-                ),
-            )
         return send_answer(
             dispatcher,
             tracker,
@@ -96,7 +86,7 @@ class ActionPronounce(Action):
                 text=text,
                 section=term.section,
                 subject=("term", term.id),
-                pronounce=[term],
+                pronounce=terms,
                 respell=False,
             ),
         )
