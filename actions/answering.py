@@ -63,10 +63,13 @@ def subject_from(tracker: Tracker) -> tuple[str | None, str | None]:
     """The test or term the question is about (as the reader chose it among those named),
     else the first one the latest message names, else the one last talked about."""
     subject = _named_subject(tracker)
-    if subject[0] is not None and subject != ("term", TOPIC_TERM):
-        return subject
     current = tracker.get_slot(SLOT_TEST)
-    if subject[0] is not None and not (current and latest_intent(tracker) not in ABOUT_THE_WORD):
+    topic_beside_a_test = (
+        subject == ("term", TOPIC_TERM)
+        and current is not None
+        and latest_intent(tracker) not in ABOUT_THE_WORD
+    )
+    if subject[0] is not None and not topic_beside_a_test:
         return subject
     if current:
         return "test", current

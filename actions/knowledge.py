@@ -99,8 +99,7 @@ class ActionExplain(Action):
             return not_on_page(dispatcher, tracker, [HOW_NOT_ON_PAGE], (kind, subject_id))
         if kind == "test":
             test = content.tests[subject_id]
-            asked = (tracker.latest_message.get("text") or "").lower()
-            if aspect == "what" and any(k in asked for k in test.kinds):
+            if aspect == "what" and test.kinds_named(tracker.latest_message.get("text") or ""):
                 # "What's a core needle biopsy?": what the page says about that kind.
                 aspect = "shows"
             answer = test_answer(test, aspect, clinician)

@@ -31,15 +31,15 @@ def named_terms(tracker: Tracker, content: Content) -> list[Term]:
 def last_word_respelled(tracker: Tracker, content: Content) -> str | None:
     """ "How do you say that?" after an answer that named no test: the hard word the last
     answer respelled last ("...can measure N-telopeptide (en-TEL-oh-PEP-tide)")."""
-    said, users = [], 0
+    bubbles, users = [], 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             users += 1
             if users == 2:  # back past the question before this one
                 break
         elif event.get("event") == "bot" and users == 1:
-            said.insert(0, event.get("text") or "")
-    said = "\n".join(said)
+            bubbles.insert(0, event.get("text") or "")
+    said = "\n".join(bubbles)
     found = [(said.rfind(t.respelling), t.id) for t in content.terms.values() if t.respelling]
     found = [(at, term_id) for at, term_id in found if at >= 0]
     return max(found)[1] if found else None

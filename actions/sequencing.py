@@ -61,15 +61,14 @@ class Question:
     @classmethod
     def from_tracker(cls, tracker: Tracker, content: Content) -> Question:
         entities = tracker.latest_message.get("entities") or []
+        text = tracker.latest_message.get("text") or ""
+        named_entities = [e for e in entities if e.get("entity") in ("test", "term")]
         # A test can be named by its glossary word too ("what follows a high calcium?");
         # dict.fromkeys keeps the order the tests were named in and drops repeats.
         named = [
             e["value"] if e["entity"] == "test" else glossary_test(content, e["value"])
-            for e in entities
-            if e.get("entity") in ("test", "term")
+            for e in named_entities
         ]
-        text = tracker.latest_message.get("text") or ""
-        named_entities = [e for e in entities if e.get("entity") in ("test", "term")]
         # Each test by each name it was written with: "CT or cat scan" names one test by two
         # names, "my MRI report ... can an MRI" names it twice by one.
         mentions = {
@@ -383,8 +382,7 @@ def words_reply(content: Content, question: Question) -> Reply:
 def same_test_reply(pathway: Pathway, content: Content, question: Question, test: str) -> Reply:
     """Two names for one test: say so, then what the test is. Two of its kinds ("fine or core
     needle?") are not two names: what the test shows tells them apart."""
-    asked = question.text.lower()
-    if sum(kind in asked for kind in content.tests[test].kinds) >= 2:
+    if content.tests[test].kinds_named(question.text) >= 2:
         return Reply(test_answer(content.tests[test], "shows", question.clinician))
     profile = pathway.nodes[test].profile
     return Reply(

@@ -95,6 +95,11 @@ class TestInfo(Strict):
     clinical: ClinicalTexts
     evidence: list[Evidence]
 
+    def kinds_named(self, text: str) -> int:
+        """How many of the test's kinds the text names."""
+        text = text.lower()
+        return sum(kind in text for kind in self.kinds)
+
     _pairs = validator("evidence", pre=True, allow_reuse=True)(pairs_to_evidence)
 
 
