@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from bot.gateway.aiohttp_transport import AiohttpTransport
 from bot.gateway.status import PartStatus
 from bot.gateway.workers import WorkerPool
 
@@ -77,14 +78,12 @@ class RasaClient:
             timeout=httpx.Timeout(timeout, connect=2.0),
             # Rasa's server (Sanic) closes idle connections after 5 s; dropping them sooner on
             # this side means a message is never sent on a connection Rasa is closing.
-            limits=httpx.Limits(keepalive_expiry=RASA_KEEPALIVE_SECONDS),
-            transport=transport,
+            transport=transport or AiohttpTransport(keepalive_seconds=RASA_KEEPALIVE_SECONDS),
         )
         # For a second try: it keeps no connection, so each request opens its own.
         self._fresh_http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=2.0),
-            limits=httpx.Limits(max_keepalive_connections=0),
-            transport=transport,
+            transport=transport or AiohttpTransport(keepalive_seconds=None),
         )
         self._unwaited: set[asyncio.Task] = set()
 
