@@ -10,9 +10,11 @@ gets a one-line note of what the assistant is after its first answer.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -28,6 +30,46 @@ SLOT_ASPECT = "last_aspect"
 READING_KEY = "reading"
 # Set by the red-flag component when a message mentions pain or a symptom but is no alarm.
 SAFETY_NET_KEY = "red_flag_safety_net"
+
+
+# Page answers by the intent that asks for them (filled by PageAnswer's subclasses).
+PAGE_ANSWERS: dict[str, type[PageAnswer]] = {}
+
+
+class PageAnswer(Action, ABC):
+    """An answer to a question the page covers. A bare follow-up ("and blastic?" after "how do
+    you say lytic?", "and the other one?") asks again what was asked last, so it gets that
+    answer about its new subject, whatever the classifier made of two words."""
+
+    # The intents this answer is for.
+    intents: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for intent in cls.intents:
+            PAGE_ANSWERS[intent] = cls
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asked_last = tracker.get_slot(SLOT_ASPECT)
+        if (
+            reading(tracker).get("follow_up")
+            and asked_last in PAGE_ANSWERS
+            and asked_last != latest_intent(tracker)
+        ):
+            again = tracker.copy()
+            again.latest_message = {
+                **tracker.latest_message,
+                "intent": {"name": asked_last, "confidence": 1.0},
+            }
+            return await PAGE_ANSWERS[asked_last]().answer(dispatcher, again, domain)
+        return await self.answer(dispatcher, tracker, domain)
+
+    @abstractmethod
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]: ...
 
 
 @dataclass
@@ -63,6 +105,8 @@ def subject_from(tracker: Tracker) -> tuple[str | None, str | None]:
     """The test or term the question is about (as the reader chose it among those named),
     else the first one the latest message names, else the one last talked about."""
     subject = _named_subject(tracker)
+    if subject[0] is None:
+        subject = referred_subject(tracker) or subject
     current = tracker.get_slot(SLOT_TEST)
     topic_beside_a_test = (
         subject == ("term", TOPIC_TERM)
@@ -88,6 +132,46 @@ def _named_subject(tracker: Tracker) -> tuple[str | None, str | None]:
             if value:
                 return kind, value
     return None, None
+
+
+# How far back "the first one" may point: the questions before this one.
+REFERRED_WITHIN_QUESTIONS = 3
+
+
+def referred_subject(tracker: Tracker) -> tuple[str, str] | None:
+    """What "the first one", "the latter" or "the other one" means: one of the two things the
+    latest earlier question that named two of them named, in the order it named them. "The
+    other one" is the one not talked about last."""
+    place = reading(tracker).get("refers_to")
+    if not place:
+        return None
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        users += 1  # the first one met is the latest message itself
+        if users == 1:
+            continue
+        if users > REFERRED_WITHIN_QUESTIONS + 1:
+            break
+        named = sorted(
+            (
+                e
+                for e in (event.get("parse_data") or {}).get("entities") or []
+                if e.get("entity") in ("test", "term")
+            ),
+            key=lambda e: e.get("start", 0),
+        )
+        subjects = list(dict.fromkeys((e["entity"], e["value"]) for e in named))
+        if len(subjects) < 2:
+            continue
+        if place == "first":
+            return subjects[0]
+        if place == "second":
+            return subjects[1]
+        last = {tracker.get_slot(SLOT_TEST), tracker.get_slot(SLOT_TERM)}
+        return next((s for s in subjects if s[1] not in last), subjects[1])
+    return None
 
 
 def source_note(content: Content, section_id: str) -> dict[str, str]:

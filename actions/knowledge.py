@@ -10,8 +10,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import (
-    SLOT_ASPECT,
     Answer,
+    PageAnswer,
     is_clinician,
     latest_intent,
     reading,
@@ -82,17 +82,19 @@ def term_answer(content: Content, term_id: str, clinician: bool) -> Answer:
     )
 
 
-class ActionExplain(Action):
+class ActionExplain(PageAnswer):
     """What a test is, what it shows or what it can miss; or what a word on a report means."""
+
+    intents = tuple(ASPECT_BY_INTENT)
 
     def name(self) -> str:
         return ACTION_EXPLAIN
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         content = load_content()
-        aspect = ASPECT_BY_INTENT.get(asked_intent(tracker), "what")
+        aspect = ASPECT_BY_INTENT.get(latest_intent(tracker), "what")
         kind, subject_id = subject_from(tracker)
         clinician = is_clinician(tracker)
         if kind == "test" and aspect == "how" and not content.tests[subject_id].patient.how:
@@ -118,15 +120,6 @@ class ActionExplain(Action):
 def term_test(content: Content, term_id: str) -> TestInfo | None:
     """The test a glossary word belongs to (hypercalcemia: the blood calcium test)."""
     return next((t for t in content.tests.values() if t.term == term_id), None)
-
-
-def asked_intent(tracker: Tracker) -> str | None:
-    """The intent asked; a bare follow-up ("and the MRI?") asks what was asked last."""
-    intent = latest_intent(tracker)
-    last = tracker.get_slot(SLOT_ASPECT)
-    if reading(tracker).get("follow_up") and last in ASPECT_BY_INTENT:
-        return last
-    return intent
 
 
 def not_on_page(
@@ -165,13 +158,15 @@ class ActionNotOnPage(Action):
         return not_on_page(dispatcher, tracker, topics, subject_from(tracker))
 
 
-class ActionExplainTopic(Action):
+class ActionExplainTopic(PageAnswer):
     """The page's general topics: finding spread before symptoms, imaging, lab tests..."""
+
+    intents = tuple(TOPIC_BY_INTENT)
 
     def name(self) -> str:
         return ACTION_EXPLAIN_TOPIC
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = latest_intent(tracker)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answering import Answer, send_answer, subject_from
+from actions.answering import Answer, PageAnswer, send_answer, subject_from
 from content.schema import Content, Term, load_content
 
 ACTION_PRONOUNCE = "action_pronounce"
@@ -49,11 +49,13 @@ def capitalised(word: str) -> str:
     return word[0].upper() + word[1:]
 
 
-class ActionPronounce(Action):
+class ActionPronounce(PageAnswer):
+    intents = ("ask_pronunciation",)
+
     def name(self) -> str:
         return ACTION_PRONOUNCE
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         content = load_content()

@@ -8,11 +8,11 @@ answer started from, so "why that one?" gives the reason for that step and not a
 from __future__ import annotations
 
 import re
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -20,7 +20,9 @@ from actions.answering import (
     READING_KEY,
     SLOT_TEST,
     Answer,
+    PageAnswer,
     is_clinician,
+    referred_subject,
     send_answer,
     send_first_answer_note,
 )
@@ -76,6 +78,12 @@ class Question:
             for i, (test, e) in enumerate(zip(named, named_entities, strict=True))
             if test
         }
+        referred = referred_subject(tracker)
+        if not any(named) and referred:
+            # "Why is the first one done?": the test it points back to.
+            test = referred[1] if referred[0] == "test" else glossary_test(content, referred[1])
+            named.append(test)
+            mentions.add((test, "it"))
         if (tracker.latest_message.get(READING_KEY) or {}).get("subject") == {"kind": "it"}:
             # "Why that one and not a CT?": the test talked about comes first, the CT second.
             it = tracker.get_slot(SLOT_TEST)
@@ -399,7 +407,7 @@ def same_test_reply(pathway: Pathway, content: Content, question: Question, test
 SCANS_IN_GENERAL = re.compile(r"\b(?:scans|scanning|imaging|all these tests|so many tests)\b", re.I)
 
 
-class SequencingAction(Action, ABC):
+class SequencingAction(PageAnswer):
     """Runs one kind of pathway answer; asks which test when the question names none."""
 
     # Said when the question names no test and no test was talked about before.
@@ -410,7 +418,7 @@ class SequencingAction(Action, ABC):
     @abstractmethod
     def reply(self, pathway: Pathway, content: Content, question: Question) -> Reply | None: ...
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         content = load_content()
@@ -432,6 +440,8 @@ class SequencingAction(Action, ABC):
 class ActionTestList(SequencingAction):
     """The usual order ("what tests might I have?"), short, with buttons to go deeper."""
 
+    intents = ("ask_test_list",)
+
     def name(self) -> str:
         return ACTION_TEST_LIST
 
@@ -440,6 +450,8 @@ class ActionTestList(SequencingAction):
 
 
 class ActionFirstTest(SequencingAction):
+    intents = ("ask_first_test",)
+
     def name(self) -> str:
         return ACTION_FIRST_TEST
 
@@ -448,6 +460,8 @@ class ActionFirstTest(SequencingAction):
 
 
 class ActionNextTest(SequencingAction):
+    intents = ("ask_next_test",)
+
     def name(self) -> str:
         return ACTION_NEXT_TEST
 
@@ -456,6 +470,7 @@ class ActionNextTest(SequencingAction):
 
 
 class ActionWhyTest(SequencingAction):
+    intents = ("ask_why_test",)
     general_topic = "imaging_overview"
 
     def name(self) -> str:
@@ -468,6 +483,8 @@ class ActionWhyTest(SequencingAction):
 class ActionNeedTest(SequencingAction):
     """When a test is often done or skipped ("do I need a biopsy?"); the care team decides."""
 
+    intents = ("ask_need_test",)
+
     def name(self) -> str:
         return ACTION_NEED_TEST
 
@@ -478,6 +495,8 @@ class ActionNeedTest(SequencingAction):
 class ActionWhichTest(SequencingAction):
     """Which test is used for a situation, from the findings the pathway knows."""
 
+    intents = ("ask_which_test",)
+
     def name(self) -> str:
         return ACTION_WHICH_TEST
 
@@ -486,6 +505,7 @@ class ActionWhichTest(SequencingAction):
 
 
 class ActionCompareTests(SequencingAction):
+    intents = ("ask_compare_tests",)
     ask_response = "utter_ask_which_two_tests"
 
     def name(self) -> str:

@@ -92,6 +92,13 @@ _SENTENCE_END = re.compile(
 _FOLLOW_UP = re.compile(r"^(?:ok |okay |so |and )*(?:and|what about|how about)\b")
 # Words a bare follow-up may hold besides its subject: "and the MRI scan then?".
 _FILLER = frozenset({"the", "a", "an", "one", "scan", "test", "then", "too", "also", "as", "well"})
+# "how do you say the first one", "and the other one?": one of the two things named before
+# (actions/answering.py finds which).
+_ORDINAL = re.compile(
+    r"\bthe (first|former|second|latter|other) (?:one|word|test|scan|kind|type|thing)\b"
+    r"|\bthe (former|latter)\b"
+)
+ORDINAL_PLACE = {"first": "first", "former": "first", "second": "second", "latter": "second"}
 _QUESTION_WORD = re.compile(
     r"\b(?:what|whats|wat|which|how|why|is|are|does|do|explain|tell me about|about)\b"
 )
@@ -334,6 +341,8 @@ class QuestionReader(GraphComponent):
                 subject=subject_for(aspect, sentences, asked, entities),
                 follow_up=is_follow_up(sentence),
             )
+            if not sentence.entities and (ordinal := referred_place(sentence.text)):
+                reading.update(refers_to=ordinal)
             confidence = max(float(probabilities_asked[aspect]), 0.5)
             return aspect, confidence, reading, [{"name": aspect, "confidence": confidence}]
         if top.startswith(OUT_OF_SCOPE):
@@ -493,10 +502,23 @@ def can_compare(sentence: Sentence, entities: list[dict]) -> bool:
     return len(tests) >= 2 or bool(_COMPARING.search(text) or _DIFFERENCE.search(text))
 
 
+def referred_place(text: str) -> str | None:
+    """`first`, `second` or `other` for "the first one", "the latter", "the other one"."""
+    found = _ORDINAL.search(text.lower())
+    if not found:
+        return None
+    word = found.group(1) or found.group(2)
+    return ORDINAL_PLACE.get(word, word)
+
+
 def is_follow_up(sentence: Sentence) -> bool:
-    """A bare follow-up ("and the MRI?", "what about a PET scan"): a subject, nothing else."""
+    """A bare follow-up ("and the MRI?", "what about a PET scan", "and the other one?"): a
+    subject, nothing else."""
     text = sentence.text.lower()
     lead = _FOLLOW_UP.match(text)
+    if lead and not sentence.entities:
+        rest = _ORDINAL.sub(" ", text[lead.end() :])
+        return referred_place(text) is not None and set(re.findall(r"[a-z]+", rest)) <= _FILLER
     if not (sentence.entities and lead):
         return False
     rest = text[lead.end() :]

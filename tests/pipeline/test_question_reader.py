@@ -10,6 +10,7 @@ from pipeline.question_reader import (
     QuestionReader,
     can_compare,
     is_follow_up,
+    referred_place,
     masked,
     sentences_of,
     training_label,
@@ -120,6 +121,22 @@ def test_a_bare_follow_up_is_a_subject_and_nothing_else(text, follow_up):
     start = text.index("MRI")
     sentence.entities = [{"entity": "test", "value": "mri", "start": start, "end": start + 3}]
     assert is_follow_up(sentence) is follow_up
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "follow_up"),
+    [
+        ("and the other one?", "other", True),
+        ("what about the second one", "second", True),
+        ("how do you say the first one", "first", False),
+        ("ok and the latter", "second", True),
+        ("and the other one, what does it show", "other", False),
+        ("and one more thing", None, False),
+    ],
+)
+def test_the_first_or_the_other_one_points_back(text, place, follow_up):
+    assert referred_place(text) == place
+    assert is_follow_up(sentences_of(text)[0]) is follow_up
 
 
 def test_comparing_needs_two_tests_or_a_comparing_word():
