@@ -10,8 +10,8 @@ from pipeline.question_reader import (
     QuestionReader,
     can_compare,
     is_follow_up,
-    referred_place,
     masked,
+    referred_place,
     sentences_of,
     training_label,
 )
