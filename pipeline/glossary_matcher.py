@@ -29,6 +29,15 @@ MIN_SOUND_CONSONANTS = 3
 _SOUNDS = [("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("x", "ks"), ("y", "i"), ("z", "s")]
 
 
+def _borrows_a_stop_word(window: Span, alias: str) -> bool:
+    """ "is telopeptide" is near "n telopeptide", but "is" belongs to the question: a near miss
+    may not begin or end on a common word the alias does not have there."""
+    words = alias.split()
+    return (window[0].is_stop and window[0].lower_ != words[0]) or (
+        window[-1].is_stop and window[-1].lower_ != words[-1]
+    )
+
+
 def sound_key(word: str) -> str:
     """Consonants in order, spelling variants folded: "lytic", "litic", "lie-tic" -> "ltk"."""
     key = "".join(c for c in word.lower() if c.isalpha())
@@ -116,7 +125,7 @@ class GlossaryTermMatcher:
                 best = process.extractOne(
                     text, choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff
                 )
-                if best:
+                if best and not _borrows_a_stop_word(window, best[0]):
                     label, canonical = self.targets[best[0]]
                     found.append(Span(doc, start, start + n_tokens, label=label, kb_id=canonical))
         return found

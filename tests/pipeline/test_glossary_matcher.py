@@ -60,6 +60,13 @@ def test_ordinary_words_are_not_taken_for_terms(text):
     assert found(text) == []
 
 
+@pytest.mark.parametrize("text", ["what is telopeptide", "what is n-telopeptide"])
+def test_a_near_miss_leaves_the_question_its_verb(text):
+    """ "is telopeptide" is close to the alias "n telopeptide"; taken whole, the question would
+    read "what TEST" and be asked which test."""
+    assert [ent.text for ent in NLP(text).ents] == [text.split()[-1]]
+
+
 def test_saved_pipeline_loads_through_the_entry_point_alone(tmp_path):
     """Rasa's SpacyNLP loads the pipeline from disk without importing our module first."""
     NLP.to_disk(tmp_path / "pipe")
