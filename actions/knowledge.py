@@ -3,6 +3,7 @@ general topics; and the honest answer when the page does not say what was asked.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +11,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import (
+    SLOT_TERM,
     Answer,
     PageAnswer,
     is_clinician,
@@ -104,6 +106,9 @@ class ActionExplain(PageAnswer):
             if aspect == "what" and test.kinds_named(tracker.latest_message.get("text") or ""):
                 # "What's a core needle biopsy?": what the page says about that kind.
                 aspect = "shows"
+            if aspect in ("what", "shows") and finding_it_misses(test, tracker, content):
+                # "Does the bone scan pick those up?" after "what's osteolytic": its limits.
+                aspect = "limits"
             answer = test_answer(test, aspect, clinician)
         elif kind == "term" and aspect != "what" and term_test(content, subject_id):
             # "Is it always from bone mets?" about hypercalcemia: the calcium test's limits.
@@ -115,6 +120,36 @@ class ActionExplain(PageAnswer):
             send_first_answer_note(dispatcher, tracker)
             return []
         return send_answer(dispatcher, tracker, answer)
+
+
+# "does it pick up", "can the bone scan find", "will it show": whether a test finds something.
+_FINDS = re.compile(
+    r"\b(?:pick|picks|picked) (?:\w+ )?up\b|\b(?:find|finds|show|shows|see|sees|detect|detects"
+    r"|spot|spots|catch|catches|good at|better at)\b"
+)
+# The word asked about was the last answer's: "does the bone scan pick those up?".
+_THE_LAST_WORD = re.compile(r"\b(?:those|these|them|that kind|that type|this kind|this type)\b")
+
+
+def finding_it_misses(test: TestInfo, tracker: Tracker, content: Content) -> bool:
+    """Whether the question asks if `test` finds a kind of change its limits name: the word
+    named in the question, or the one talked about last."""
+    text = (tracker.latest_message.get("text") or "").lower()
+    if not _FINDS.search(text):
+        return False
+    named = [
+        e["value"]
+        for e in tracker.latest_message.get("entities") or []
+        if e.get("entity") == "term"
+    ]
+    last = tracker.get_slot(SLOT_TERM)
+    asked = named or ([last] if last and _THE_LAST_WORD.search(text) else [])
+    limits = set(re.findall(r"[a-z]+", (test.patient.limits or "").lower()))
+    return any(
+        word == term or (len(word) >= 5 and term.endswith(word))
+        for term in (content.terms[t].term.lower() for t in asked if t in content.terms)
+        for word in limits
+    )
 
 
 def term_test(content: Content, term_id: str) -> TestInfo | None:

@@ -120,8 +120,11 @@ _PRONOUNCING = re.compile(
     r"|\bphonetic\w*|\bspell(?:ing|ed)? (?:it )?(?:out|phonetically)\b"
 )
 # A respelling typed out ("LIE-tic", "hi-per-KAL"): the question is how to say the word. Test
-# names written with a hyphen ("CT-guided", "PET-CT", "X-ray") are not respellings.
-_RESPELT = re.compile(r"\b(?!(?:CT|PET|MRI|ALP|NTX|X)-)[A-Z]{2,}-[a-z]+|\b[a-z]+-[A-Z]{2,}\b")
+# names written with a hyphen ("CT-guided", "PET-CT", "X-ray") are not respellings, and a
+# stressed syllable has a vowel, so "FDG-avid" on a report is not one either.
+_RESPELT = re.compile(
+    r"\b(?!(?:CT|PET|MRI|ALP|NTX|X)-)(?=[A-Z]*[AEIOUY])[A-Z]{2,}-[a-z]+|\b[a-z]+-[A-Z]{2,}\b"
+)
 _DIFFERENCE = re.compile(
     r"\b(?:differen(?:t|ce|ces)|differ|differs|vs|versus|compared? (?:to|with)|compares)\b"
 )

@@ -303,3 +303,29 @@ def test_how_to_say_that_after_an_answer_without_a_subject_says_its_last_hard_wo
         question,
     ]
     assert "en-TEL-oh-PEP-tide" in texts(run(ActionPronounce(), tracker)[0])
+
+
+def test_asking_whether_a_test_finds_what_its_limits_name_gets_its_limits():
+    tracker = read(
+        tracker_for(
+            "and does the bone scan pick those up",
+            "ask_what_it_shows",
+            [entity("test", "bone_scan")],
+            slots={"current_term": "osteolytic"},
+        ),
+        subject={"kind": "test", "id": "bone_scan"},
+    )
+    assert "harder time" in texts(run(ActionExplain(), tracker)[0])
+
+
+def test_asking_whether_a_test_finds_what_it_is_good_at_gets_what_it_shows():
+    tracker = read(
+        tracker_for(
+            "does a bone scan pick up blastic spots",
+            "ask_what_it_shows",
+            [entity("test", "bone_scan"), entity("term", "blastic")],
+        ),
+        subject={"kind": "test", "id": "bone_scan"},
+    )
+    answer = texts(run(ActionExplain(), tracker)[0])
+    assert "denser" in answer and "harder time" not in answer

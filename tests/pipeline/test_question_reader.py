@@ -195,3 +195,12 @@ def test_a_question_after_thanks_is_still_answered():
     assert intent == "ask_not_on_page"
     assert reading["not_on_page"] == ["preparation"]
     assert read(reader, "ok thanks", {})[0] == "thanks"
+
+
+@pytest.mark.parametrize(("word", "respelt"), [("FDG-avid", False), ("LIE-tic", True)])
+def test_a_report_word_with_a_hyphen_is_not_a_respelling(word, respelt):
+    """ "LIE-tic" asks how to say a word; "FDG-avid" is copied from a report."""
+    reader = reader_with({"ask_pronunciation": ["how do you say TERM", "how to pronounce TEST"]})
+    text = f"what does {word} mean on a pet scan"
+    intent, _ = read(reader, text, {"pet scan": ("test", "pet")})
+    assert (intent == "ask_pronunciation") is respelt
