@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,6 +16,10 @@ ACTION_PRONOUNCE = "action_pronounce"
 
 
 MOST_WORDS_AT_ONCE = 3
+# A question that asks what the word means as well as how to say it.
+ASKS_WHAT_IT_MEANS = re.compile(
+    r"\bwhat (?:is|does|are) (?:it|that|this|they)\b|\bmean(?:s|ing)?\b"
+)
 
 
 def named_terms(tracker: Tracker, content: Content) -> list[Term]:
@@ -81,6 +86,9 @@ class ActionPronounce(PageAnswer):
             # so the answer stays short.
             terms = [term, *others][:MOST_WORDS_AT_ONCE]
             text = " ".join(f"{capitalised(t.term)} is said {t.respelling}." for t in terms)
+            if ASKS_WHAT_IT_MEANS.search(asked):
+                # "What is it, and how do you say it?": the meaning of the word asked about.
+                text = f"{text} {term.meaning}"
         return send_answer(
             dispatcher,
             tracker,

@@ -279,6 +279,15 @@ def why_reply(pathway: Pathway, content: Content, question: Question) -> Reply |
     if others and not finding_named and not set(others) & set(edges[0].from_):
         # "Why an MRI and not a CT?" with no step between them: how they differ is the answer.
         return compare_reply(pathway, content, question, (others[0], test))
+    onward = [
+        e
+        for e in pathway.edges.values()
+        if test in e.from_ and pathway.findings[e.when].is_mentioned(question.text, question.terms)
+    ]
+    if not finding_named and onward and content.tests[test].kind == "lab":
+        # "Her ALP was up, so they scanned her liver and her bones, why both?": why a result
+        # of this blood test leads to the scans.
+        edges = onward
     return Reply(
         Answer(
             text=joined(fitting(edges, question), question),

@@ -96,7 +96,8 @@ _FILLER = frozenset({"the", "a", "an", "one", "scan", "test", "then", "too", "al
 # (actions/answering.py finds which).
 _ORDINAL = re.compile(
     r"\bthe (first|former|second|latter|other) (?:one|word|test|scan|kind|type|thing)\b"
-    r"|\bthe (former|latter)\b"
+    r"|\bthe (former|latter)\b",
+    re.IGNORECASE,
 )
 ORDINAL_PLACE = {"first": "first", "former": "first", "second": "second", "latter": "second"}
 _QUESTION_WORD = re.compile(
@@ -276,6 +277,8 @@ class QuestionReader(GraphComponent):
             end = sentence.start + len(sentence.text)
             sentence.entities = [e for e in entities if sentence.start <= e["start"] < end]
         texts = [masked(text, entities)] + [masked(s.text, s.entities, s.start) for s in sentences]
+        # "Is the first one the kind a bone scan misses?" asks about "it", not the first test.
+        texts = [_ORDINAL.sub("it", t) for t in texts]
         probabilities = self.model.probabilities(texts)
         labels = self.model.labels
         whole = dict(zip(labels, probabilities[0], strict=True))

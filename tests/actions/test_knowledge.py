@@ -138,6 +138,19 @@ def test_two_words_asked_at_once_are_both_said():
     ]
 
 
+def test_what_it_is_and_how_to_say_it_gives_both_with_two_words_named():
+    messages, _ = run(
+        ActionPronounce(),
+        tracker_for(
+            "letter says hypercalcaemia ?bony mets. what is it, and how do you say it",
+            "ask_pronunciation",
+            [entity("term", "hypercalcemia"), entity("term", "metastasis")],
+        ),
+    )
+    said = texts(messages)
+    assert "HI-per-kal-SEE-me-uh" in said and "calcium" in said
+
+
 def test_pronunciation_without_a_word_asks_which():
     messages, _ = run(ActionPronounce(), tracker_for("how do you say it", "ask_pronunciation"))
     assert messages[0]["response"] == "utter_ask_which_word"

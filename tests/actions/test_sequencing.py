@@ -418,3 +418,15 @@ def test_what_next_without_a_test_follows_the_finding_mentioned():
         tracker_for("if the scans are unclear about it, what happens next", "ask_next_test"),
     )
     assert "biopsy" in texts(messages)
+
+
+def test_why_a_blood_test_result_led_to_scans_names_what_else_it_can_mean():
+    messages, _ = run(
+        ActionWhyTest(),
+        tracker_for(
+            "my wifes alp was up so they scanned her liver and her bones, why both",
+            "ask_why_test",
+            [entity("test", "alp")],
+        ),
+    )
+    assert "liver" in texts(messages)
