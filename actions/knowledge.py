@@ -37,6 +37,8 @@ ASPECT_BY_INTENT = {
     "ask_limits": "limits",
     "ask_how_done": "how",
 }
+# The topics that are about one kind of test.
+TOPIC_TEST_KIND = {"imaging_overview": "imaging", "lab_overview": "lab"}
 # The `not_on_page` topic for "how is it done" about a test whose procedure the page does not
 # describe.
 HOW_NOT_ON_PAGE = "how_done"
@@ -210,7 +212,19 @@ class ActionExplainTopic(PageAnswer):
             dispatcher.utter_message(response="utter_ask_which_test")
             send_first_answer_note(dispatcher, tracker)
             return []
-        topic = load_content().topics[topic_id]
+        content = load_content()
+        named = [
+            content.tests[e["value"]]
+            for e in tracker.latest_message.get("entities") or []
+            if e.get("entity") == "test" and e.get("value") in content.tests
+        ]
+        kind = TOPIC_TEST_KIND.get(topic_id)
+        if kind and named and all(test.kind != kind for test in named):
+            # "Can a CT scan help find bone mets?" read as the lab tests' overview: the named
+            # test is no lab test, so what that test shows is the answer.
+            answer = test_answer(named[0], "shows", is_clinician(tracker))
+            return send_answer(dispatcher, tracker, answer)
+        topic = content.topics[topic_id]
         text = topic.clinical if is_clinician(tracker) else topic.patient
         return send_answer(dispatcher, tracker, Answer(text=text, section=topic.section))
 

@@ -41,6 +41,8 @@ SLOT_PREVIOUS_TEST = "previous_test"
 
 # A comparison asked about its first test, with the second as the yardstick.
 ABOUT_THE_FIRST = re.compile(r"\s*(?:so |and |but )?(?:is|are|does|do|can|how does|how is|hows)\b")
+# "Why not just a bone scan?": why the test talked about rather than this one.
+WHY_NOT = re.compile(r"\bwhy not\b")
 # Reasons are joined while the answer stays this short (the project's length target).
 MAX_WORDS = 60
 
@@ -184,9 +186,23 @@ def ranked_reasons(pathway: Pathway, test: str, question: Question) -> list[Edge
             + (question.previous_test in edge.from_)
         )
 
-    edges = sorted(pathway.edges_into(test), key=score, reverse=True)
+    # Among equals, the reasons for this very test first: a CT-guided biopsy's own reason
+    # (guiding the needle) before the reason for any biopsy.
+    edges = sorted(
+        pathway.edges_into(test), key=lambda e: (score(e), e.main_test == test), reverse=True
+    )
     best = score(edges[0])
     return [e for e in edges if score(e) == best] if best else edges
+
+
+def onward_edges(pathway: Pathway, test: str, question: Question) -> list[Edge]:
+    """What often follows `test` under a finding the question mentions: "if the MRI still isn't
+    sure?", "her ALP was up, so they scanned her bones"."""
+    return [
+        e
+        for e in pathway.edges.values()
+        if test in e.from_ and pathway.findings[e.when].is_mentioned(question.text, question.terms)
+    ]
 
 
 def overview_reply(pathway: Pathway, content: Content, question: Question) -> Reply:
@@ -271,23 +287,27 @@ def why_reply(pathway: Pathway, content: Content, question: Question) -> Reply |
     test = asked_test(pathway, question)
     if test is None:
         return None
+    current = question.current_test
+    if WHY_NOT.search(question.text) and question.tests == (test,) and current not in (None, test):
+        # "Why not just a bone scan?" while a PET is talked about: how the two differ.
+        return compare_reply(pathway, content, question, (current, test))
     edges = ranked_reasons(pathway, test, question)
     others = [t for t in question.tests if t != test]
     finding_named = any(
         pathway.findings[e.when].is_mentioned(question.text, question.terms) for e in edges
     )
-    if others and not finding_named and not set(others) & set(edges[0].from_):
+    onward = onward_edges(pathway, test, question)
+    leads_to_named = [e for e in onward if set(e.to) & set(others)]
+    result_led_on = content.tests[test].kind == "lab" and (
+        leads_to_named or (onward and not finding_named)
+    )
+    if result_led_on:
+        # "Her calcium was high and now a bone scan: is that the reason?", "her ALP was up, so
+        # they scanned her liver and her bones, why both?": why this result leads to scans.
+        edges = leads_to_named or onward
+    elif others and not finding_named and not set(others) & set(edges[0].from_):
         # "Why an MRI and not a CT?" with no step between them: how they differ is the answer.
         return compare_reply(pathway, content, question, (others[0], test))
-    onward = [
-        e
-        for e in pathway.edges.values()
-        if test in e.from_ and pathway.findings[e.when].is_mentioned(question.text, question.terms)
-    ]
-    if not finding_named and onward and content.tests[test].kind == "lab":
-        # "Her ALP was up, so they scanned her liver and her bones, why both?": why a result
-        # of this blood test leads to the scans.
-        edges = onward
     return Reply(
         Answer(
             text=joined(fitting(edges, question), question),
@@ -331,10 +351,16 @@ def need_reply(pathway: Pathway, content: Content, question: Question) -> Reply 
     if test is None:
         return None
     ranked = ranked_reasons(pathway, test, question)
+    onward = [e for e in onward_edges(pathway, test, question) if e not in ranked]
+    if onward and not pathway.findings[ranked[0].when].is_mentioned(question.text, question.terms):
+        # "And if the MRI still isn't sure?": what may follow it then.
+        ranked = onward
     # A reason the person points at ("do they need to repeat it?") comes before the general one.
     pointed_at = pathway.findings[ranked[0].when].is_mentioned(question.text, question.terms)
     reason = ranked[0] if pointed_at else (pathway.nodes[test].need or ranked[0])
     text = f"{question.wording(reason)} {question.wording(pathway.care_team)}"
+    if reason in onward:
+        test = reason.main_test
     buttons = [why_button(content, test), next_button(content, test)]
     return Reply(Answer(text=text, section=reason.section, subject=("test", test), buttons=buttons))
 

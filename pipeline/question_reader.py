@@ -106,6 +106,7 @@ _QUESTION_WORD = re.compile(
 # "does it use x-rays?", "is it better than a CT?": the question is about "it".
 _ABOUT_IT = re.compile(
     r"\b(?:does|is|can|will|did|would|could|why) (?:it|that|this)\b|\b(?:that|this) one\b"
+    r"|\b(?:use|uses|using|do|need|get) it\b"
 )
 _OBJECT_BEFORE = re.compile(
     r"\b(?:use|uses|using|than|like|instead of|without|versus|vs|or|and not|not|is it|is that"
@@ -129,6 +130,12 @@ _RESPELT = re.compile(
 _DIFFERENCE = re.compile(
     r"\b(?:differen(?:t|ce|ces)|differ|differs|vs|versus|compared? (?:to|with)|compares)\b"
 )
+_WHY_FIRST = re.compile(r"^(?:so |and |but |ok |okay )*why\b")
+# What a question opening with "why" is not, whatever the model says; unless it asks why a test
+# misses something, which its limits answer.
+_NOT_A_WHY = frozenset({"ask_limits", "ask_first_test", "ask_what_is"})
+_MISSES = re.compile(r"\b(?:miss|misses|missed|fail|fails|failed|not (?:show|see|find|pick))")
+_WHY_NEXT = re.compile(r"\bwhy\b(?:\W+\w+){1,5}?\W+(?:next|now|after that|then)\b")
 _MEANING = re.compile(r"\b(?:mean|means|meaning|meant|stand for|stands for|called|word for)\b")
 
 
@@ -337,6 +344,13 @@ class QuestionReader(GraphComponent):
             if _DIFFERENCE.search(sentence.text.lower()) and can_compare(sentence, entities):
                 # "How is it different from a CT?" compares, however it starts.
                 aspect = "ask_compare_tests"
+            if aspect == "ask_next_test" and _WHY_NEXT.search(sentence.text.lower()):
+                # "...now they've booked an MRI, why an MRI next?" asks why, not what follows.
+                aspect = "ask_why_test"
+            lowered = sentence.text.lower()
+            if aspect in _NOT_A_WHY and _WHY_FIRST.match(lowered) and not _MISSES.search(lowered):
+                # "WHY do they keep repeating the bone scan, isn't once enough??" asks why.
+                aspect = "ask_why_test"
             if sentence.entities and (
                 _PRONOUNCING.search(sentence.text.lower()) or _RESPELT.search(sentence.text)
             ):

@@ -342,3 +342,11 @@ def test_asking_whether_a_test_finds_what_it_is_good_at_gets_what_it_shows():
     )
     answer = texts(run(ActionExplain(), tracker)[0])
     assert "denser" in answer and "harder time" not in answer
+
+
+def test_the_lab_tests_overview_asked_about_a_scan_is_what_that_scan_shows():
+    tracker = tracker_for(
+        "can a CT scan help find bone mets", "ask_lab_overview", [entity("test", "ct")]
+    )
+    answer = texts(run(ActionExplainTopic(), tracker)[0])
+    assert "CT scan" in answer and "blood" not in answer

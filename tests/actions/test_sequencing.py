@@ -430,3 +430,49 @@ def test_why_a_blood_test_result_led_to_scans_names_what_else_it_can_mean():
         ),
     )
     assert "liver" in texts(messages)
+
+
+def test_if_a_test_is_still_not_sure_what_may_follow_is_the_answer():
+    messages, _ = run(
+        ActionNeedTest(),
+        tracker_for("and if the MRI still isnt sure?", "ask_need_test", [entity("test", "mri")]),
+    )
+    assert "biopsy" in texts(messages).lower()
+
+
+def test_why_not_just_another_test_compares_it_with_the_one_talked_about():
+    messages, _ = run(
+        ActionWhyTest(),
+        tracker_for(
+            "why not just a bone scan then",
+            "ask_why_test",
+            [entity("test", "bone_scan")],
+            slots={"current_test": "pet"},
+        ),
+    )
+    answer = texts(messages)
+    assert "PET" in answer and "bone scan" in answer.lower()
+
+
+def test_a_high_result_that_led_to_a_named_scan_is_why_that_scan_was_done():
+    messages, _ = run(
+        ActionWhyTest(),
+        tracker_for(
+            "my husbands calcium came back high and now theyve booked a bone scan, is that why",
+            "ask_why_test",
+            [entity("term", "hypercalcemia"), entity("test", "bone_scan")],
+        ),
+    )
+    assert "other causes" in texts(messages)
+
+
+def test_why_a_ct_guided_biopsy_gives_its_own_reason_first():
+    messages, _ = run(
+        ActionWhyTest(),
+        tracker_for(
+            "why a needle biopsy with the ct guiding it",
+            "ask_why_test",
+            [entity("test", "ct_biopsy")],
+        ),
+    )
+    assert texts(messages).startswith("When a spot to sample is deep")

@@ -204,3 +204,22 @@ def test_a_report_word_with_a_hyphen_is_not_a_respelling(word, respelt):
     text = f"what does {word} mean on a pet scan"
     intent, _ = read(reader, text, {"pet scan": ("test", "pet")})
     assert (intent == "ask_pronunciation") is respelt
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("why do they keep repeating the TEST, isnt once enough", "ask_why_test"),
+        ("why does the TEST miss things", "ask_limits"),
+    ],
+)
+def test_a_question_opening_with_why_asks_why_unless_it_asks_what_a_test_misses(text, expected):
+    reader = reader_with(
+        {
+            "ask_why_test": ["why a TEST", "why do they do TEST", "why TEST first"],
+            "ask_limits": ["isnt once enough", "is it enough", "what can TEST miss things"],
+        }
+    )
+    text = text.replace("TEST", "bone scan")
+    intent, _ = read(reader, text, {"bone scan": ("test", "bone_scan")})
+    assert intent == expected
