@@ -41,6 +41,11 @@ SLOT_PREVIOUS_TEST = "previous_test"
 
 # A comparison asked about its first test, with the second as the yardstick.
 ABOUT_THE_FIRST = re.compile(r"\s*(?:so |and |but )?(?:is|are|does|do|can|how does|how is|hows)\b")
+# "Why do some people get one and others don't?": a question of whether it is needed.
+SOME_NOT_OTHERS = re.compile(
+    r"\bsome (?:people|patients|of us)\b|\bnot (?:everyone|everybody|every)\b"
+    r"|\bothers? (?:do not|don't|dont|never|did not|didn't|didnt)\b|\bonly ever\b"
+)
 # "Why not just a bone scan?": why the test talked about rather than this one.
 WHY_NOT = re.compile(r"\bwhy not\b")
 # Reasons are joined while the answer stays this short (the project's length target).
@@ -291,6 +296,10 @@ def why_reply(pathway: Pathway, content: Content, question: Question) -> Reply |
     if WHY_NOT.search(question.text) and question.tests == (test,) and current not in (None, test):
         # "Why not just a bone scan?" while a PET is talked about: how the two differ.
         return compare_reply(pathway, content, question, (current, test))
+    need = pathway.nodes[test].need
+    if need and SOME_NOT_OTHERS.search(question.text.lower()):
+        # "Why do some people get a biopsy and others don't?": when it is needed at all.
+        return need_reply(pathway, content, question)
     edges = ranked_reasons(pathway, test, question)
     others = [t for t in question.tests if t != test]
     finding_named = any(

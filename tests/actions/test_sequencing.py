@@ -476,3 +476,15 @@ def test_why_a_ct_guided_biopsy_gives_its_own_reason_first():
         ),
     )
     assert texts(messages).startswith("When a spot to sample is deep")
+
+
+def test_why_some_people_get_a_biopsy_and_others_do_not_is_whether_it_is_needed():
+    messages, _ = run(
+        ActionWhyTest(),
+        tracker_for(
+            "Why do some people get a biopsy and others don't?",
+            "ask_why_test",
+            [entity("test", "biopsy")],
+        ),
+    )
+    assert "often not needed" in texts(messages)
