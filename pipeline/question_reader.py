@@ -110,7 +110,7 @@ _ABOUT_IT = re.compile(
 )
 _OBJECT_BEFORE = re.compile(
     r"\b(?:use|uses|using|than|like|instead of|without|versus|vs|or|and not|not|is it|is that"
-    r"|from|because of|caused by|due to|as)"
+    r"|from|because of|caused by|due to|as|help with|helps with|help find)"
     r"\s+(?:an? |the )?$"
 )
 _COMPARING = re.compile(
@@ -129,6 +129,11 @@ _RESPELT = re.compile(
 )
 _DIFFERENCE = re.compile(
     r"\b(?:differen(?:t|ce|ces)|differ|differs|vs|versus|compared? (?:to|with)|compares)\b"
+)
+_FOLLOW_UP_FOR = re.compile(r"^(?:ok |okay |so )*(?:and|what about|how about) (?:for|with) \w+")
+_DOES_IT_ALWAYS_MEAN = re.compile(
+    r"(?<!what )\b(?:does|do|would|will) (?:it|that|this|a high one|high \w+|a raised \w+) "
+    r"(?:definitely|definately|always|really|automatically|necessarily|for sure) mean\b"
 )
 _WHY_FIRST = re.compile(r"^(?:so |and |but |ok |okay )*why\b")
 # What a question opening with "why" is not, whatever the model says; unless it asks why a test
@@ -348,6 +353,14 @@ class QuestionReader(GraphComponent):
                 # "...now they've booked an MRI, why an MRI next?" asks why, not what follows.
                 aspect = "ask_why_test"
             lowered = sentence.text.lower()
+            if _FOLLOW_UP_FOR.match(lowered) and not any(
+                e["entity"] == "test" for e in sentence.entities
+            ):
+                # "And for the spine?": which test for that.
+                aspect = "ask_which_test"
+            if _DOES_IT_ALWAYS_MEAN.search(lowered):
+                # "So if it's high, does it definitely mean bone mets?": what it cannot prove.
+                aspect = "ask_limits"
             if aspect in _NOT_A_WHY and _WHY_FIRST.match(lowered) and not _MISSES.search(lowered):
                 # "WHY do they keep repeating the bone scan, isn't once enough??" asks why.
                 aspect = "ask_why_test"

@@ -223,3 +223,30 @@ def test_a_question_opening_with_why_asks_why_unless_it_asks_what_a_test_misses(
     text = text.replace("TEST", "bone scan")
     intent, _ = read(reader, text, {"bone scan": ("test", "bone_scan")})
     assert intent == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "expected"),
+    [
+        ("and for the spine?", {}, "ask_which_test"),
+        (
+            "so if its high does it definitely mean TERM",
+            {"TERM": ("term", "metastasis")},
+            "ask_limits",
+        ),
+        ("what does TERM mean", {"TERM": ("term", "metastasis")}, "ask_what_is"),
+    ],
+)
+def test_a_follow_up_for_a_finding_asks_which_test_and_always_mean_asks_the_limits(
+    text, named, expected
+):
+    reader = reader_with(
+        {
+            "ask_which_test": ["which test for TERM", "which scan is best"],
+            "ask_what_it_shows": ["what does TEST show", "what is it good for", "and for it"],
+        }
+    )
+    text = text.replace("TERM", "bone mets")
+    named = {"bone mets": value for value in named.values()}
+    intent, _ = read(reader, text, named)
+    assert intent == expected
