@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.5.11
 MODEL := models/bonemets.tar.gz
 SPACY_PIPELINE := build/spacy_pipeline
+RED_FLAG_MODEL := build/red_flag_model/red_flag_model.json
 TRAINING_INPUTS := $(shell find data content pipeline -type f -not -name '*.pyc' 2>/dev/null) domain.yml config.yml
 
 export RASA_TELEMETRY_ENABLED := false
@@ -36,7 +37,7 @@ train: $(MODEL) ## Train the model if data, domain, config or content changed
 eval: $(MODEL) ## Realistic (sealed test + dev) and short sets vs a search box, warning signs, readability -> reports/
 	$(PY) -m eval.run
 
-bench: $(SPACY_PIPELINE)/meta.json ## Capacity (1 and 2 workers), overload, vs Rasa's sample bot -> reports/
+bench: $(SPACY_PIPELINE)/meta.json $(RED_FLAG_MODEL) ## Capacity (1 and 2 workers), overload, vs Rasa's sample bot -> reports/
 	bash scripts/install-datastores.sh
 	$(PY) -m eval.bench
 
@@ -69,13 +70,18 @@ $(VENV)/.installed: requirements.lock pyproject.toml .python-version
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
 
+# The warning-sign detector's learnt second opinion (content/red_flag_model.py).
+$(RED_FLAG_MODEL): $(VENV)/.installed content/red_flag_model.py content/text_model.py content/red_flags.py content/red_flags.yml eval/warning_signs/dev.yml $(wildcard eval/realistic/dev/*.yml)
+	$(PY) -m content.red_flag_model
+
 $(SPACY_PIPELINE)/meta.json: $(VENV)/.installed content/glossary.yml content/tests.yml pipeline/build.py pipeline/glossary_matcher.py
 	$(PY) -m pipeline.build $(SPACY_PIPELINE)
 
 # Rasa skips the parts whose fingerprint did not change; the touch records that it is current.
 # Rasa fingerprints SpacyNLP by its path only, so a rebuilt spaCy pipeline (new glossary words)
 # would be trained against cached features of the old one: then everything is retrained.
-$(MODEL): $(VENV)/.installed $(SPACY_PIPELINE)/meta.json $(TRAINING_INPUTS)
+# The second opinion is order-only: rebuilding it does not retrain Rasa, which reads it at start.
+$(MODEL): $(VENV)/.installed $(SPACY_PIPELINE)/meta.json $(TRAINING_INPUTS) | $(RED_FLAG_MODEL)
 	$(VENV)/bin/rasa train --fixed-model-name bonemets --out models --quiet \
 		$(if $(filter $(SPACY_PIPELINE)/meta.json,$?),--force)
 	touch $@

@@ -27,6 +27,8 @@ import yaml
 from pydantic import BaseModel, Extra, root_validator, validator
 from rapidfuzz import fuzz, process
 
+from content.red_flag_model import SecondOpinion
+
 RED_FLAGS_FILE = Path(__file__).resolve().parent / "red_flags.yml"
 # The intent a red flag overrides NLU with, and where its findings go in the parse data (and
 # so in `tracker.latest_message`).
@@ -278,8 +280,9 @@ class Sentence:
 
 
 class RedFlagDetector:
-    def __init__(self, rules: RedFlagRules) -> None:
+    def __init__(self, rules: RedFlagRules, second_opinion: SecondOpinion | None = None) -> None:
         self.rules = rules
+        self.second_opinion = second_opinion
         self.category_order = tuple(rules.categories)
         macros = rules.macros
 
@@ -544,6 +547,11 @@ class RedFlagDetector:
                 findings += [finding for finding, *_ in members]
             else:
                 set_aside += [(finding, "mild") for finding, *_ in members]
+        if not findings and self._second_opinion_asked(sentences, set_aside):
+            category = self.second_opinion.category(self.normalize(text))
+            if category is not None:
+                label = self.rules.categories[category].label
+                findings.append(Finding(f"learnt_{category}", category, label))
         safety_net = not findings and (
             any(reason in {"past", "resolved", "known", "mild"} for _, reason in set_aside)
             or any(
@@ -554,6 +562,19 @@ class RedFlagDetector:
             )
         )
         return Screening(tuple(findings), tuple(set_aside), self.category_order, safety_net)
+
+    def _second_opinion_asked(
+        self, sentences: list[Sentence], set_aside: list[tuple[Finding, str]]
+    ) -> bool:
+        """Only when a symptom word was read and the rules set nothing aside on purpose (past,
+        resolved, known, or one mild symptom: "I feel a bit sick")."""
+        if self.second_opinion is None or set_aside:
+            return False
+        return any(
+            state == "live" and clause is None and concept in self._symptom_patterns
+            for sentence in sentences
+            for (concept, clause), state in sentence.states.items()
+        )
 
     def _find(
         self, sign: Sign, sentences: list[Sentence]
@@ -684,5 +705,6 @@ def load_rules(path: Path = RED_FLAGS_FILE) -> RedFlagRules:
 
 
 @lru_cache(maxsize=2)
-def load_detector(path: Path = RED_FLAGS_FILE) -> RedFlagDetector:
-    return RedFlagDetector(load_rules(path))
+def load_detector(path: Path = RED_FLAGS_FILE, second_opinion: bool = True) -> RedFlagDetector:
+    """The rules, with the learnt second opinion (content/red_flag_model.py) when trained."""
+    return RedFlagDetector(load_rules(path), SecondOpinion.load() if second_opinion else None)

@@ -247,6 +247,6 @@ def test_a_follow_up_for_a_finding_asks_which_test_and_always_mean_asks_the_limi
         }
     )
     text = text.replace("TERM", "bone mets")
-    named = {"bone mets": value for value in named.values()}
+    named = {"bone mets": named["TERM"]} if named else {}
     intent, _ = read(reader, text, named)
     assert intent == expected
