@@ -181,7 +181,7 @@ def ranked_reasons(pathway: Pathway, test: str, question: Question) -> list[Edge
     A finding the person mentions ("my spine") counts most, then another test they name ("why a
     CT and not a bone scan?"), then the step just discussed. With no pointer, the file's order.
     """
-    others = set(question.tests) - {test}
+    others = set(other_tests(question, test))
 
     def score(edge: Edge) -> int:
         mentioned = pathway.findings[edge.when].is_mentioned(question.text, question.terms)
@@ -198,6 +198,15 @@ def ranked_reasons(pathway: Pathway, test: str, question: Question) -> list[Edge
     )
     best = score(edges[0])
     return [e for e in edges if score(e) == best] if best else edges
+
+
+def other_tests(question: Question, test: str) -> list[str]:
+    """The other tests named, but not the one a procedure is named after: "a needle biopsy with
+    the CT guiding it" asks about the CT-guided biopsy, not why a CT."""
+    content = load_content()
+    asked = content.tests[test]
+    guided_by = asked.name.lower() if asked.kind == "procedure" else ""
+    return [t for t in question.tests if t != test and content.tests[t].aliases[0] not in guided_by]
 
 
 def onward_edges(pathway: Pathway, test: str, question: Question) -> list[Edge]:
@@ -301,7 +310,7 @@ def why_reply(pathway: Pathway, content: Content, question: Question) -> Reply |
         # "Why do some people get a biopsy and others don't?": when it is needed at all.
         return need_reply(pathway, content, question)
     edges = ranked_reasons(pathway, test, question)
-    others = [t for t in question.tests if t != test]
+    others = other_tests(question, test)
     finding_named = any(
         pathway.findings[e.when].is_mentioned(question.text, question.terms) for e in edges
     )

@@ -132,8 +132,10 @@ _DIFFERENCE = re.compile(
 )
 _FOLLOW_UP_FOR = re.compile(r"^(?:ok |okay |so )*(?:and|what about|how about) (?:for|with) \w+")
 _DOES_IT_ALWAYS_MEAN = re.compile(
-    r"(?<!what )\b(?:does|do|would|will) (?:it|that|this|a high one|high \w+|a raised \w+) "
-    r"(?:definitely|definately|always|really|automatically|necessarily|for sure) mean\b"
+    r"(?<!what )\b(?:does|do|would|will|doesn't|doesnt|does not|don't|dont|do not) "
+    r"(?:it|that|this|a high one|(?:a )?(?:high|raised) \w+(?: \w+)?) "
+    r"(?:definitely|definately|definatly|definetly|always|really|automatically|necessarily"
+    r"|for sure) mean\b"
 )
 _WHY_FIRST = re.compile(r"^(?:so |and |but |ok |okay )*why\b")
 # What a question opening with "why" is not, whatever the model says; unless it asks why a test
@@ -358,12 +360,13 @@ class QuestionReader(GraphComponent):
             ):
                 # "And for the spine?": which test for that.
                 aspect = "ask_which_test"
-            if _DOES_IT_ALWAYS_MEAN.search(lowered):
-                # "So if it's high, does it definitely mean bone mets?": what it cannot prove.
-                aspect = "ask_limits"
             if aspect in _NOT_A_WHY and _WHY_FIRST.match(lowered) and not _MISSES.search(lowered):
                 # "WHY do they keep repeating the bone scan, isn't once enough??" asks why.
                 aspect = "ask_why_test"
+            if _DOES_IT_ALWAYS_MEAN.search(lowered):
+                # "So if it's high, does it definitely mean bone mets?", "why doesn't a high ALP
+                # always mean bone mets?": what the test cannot prove.
+                aspect = "ask_limits"
             if sentence.entities and (
                 _PRONOUNCING.search(sentence.text.lower()) or _RESPELT.search(sentence.text)
             ):

@@ -488,3 +488,15 @@ def test_why_some_people_get_a_biopsy_and_others_do_not_is_whether_it_is_needed(
         ),
     )
     assert "often not needed" in texts(messages)
+
+
+def test_the_ct_guiding_a_needle_biopsy_is_part_of_the_biopsy_not_another_test():
+    messages, _ = run(
+        ActionWhyTest(),
+        tracker_for(
+            "Why a needle biopsy with the CT machine guiding it?",
+            "ask_why_test",
+            [entity("test", "ct_biopsy"), entity("test", "ct")],
+        ),
+    )
+    assert "needle" in texts(messages)

@@ -235,6 +235,7 @@ def test_a_question_opening_with_why_asks_why_unless_it_asks_what_a_test_misses(
             "ask_limits",
         ),
         ("what does TERM mean", {"TERM": ("term", "metastasis")}, "ask_what_is"),
+        ("why doesnt a high alp always mean TERM", {"TERM": ("term", "metastasis")}, "ask_limits"),
     ],
 )
 def test_a_follow_up_for_a_finding_asks_which_test_and_always_mean_asks_the_limits(
