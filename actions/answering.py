@@ -52,6 +52,24 @@ class PageAnswer(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        also = reading(tracker).get("also") or {}
+        if also.get("intent") not in PAGE_ANSWERS:
+            return await self._answer_asked(dispatcher, tracker, domain)
+        # A long message that asks two things the page covers: both answers, then the notes
+        # (care team, what the assistant is) once, after them.
+        events = await self._answer_asked(dispatcher, _notes_later(tracker), domain)
+        second = _as_second_question(tracker, also)
+        # Words the first answer respelled are not respelled again in the second.
+        for event in events:
+            if event.get("event") == "slot" and event.get("name") == SLOT_PRONOUNCED:
+                second.slots[SLOT_PRONOUNCED] = event["value"]
+        events += await PAGE_ANSWERS[also["intent"]]().answer(dispatcher, second, domain)
+        send_notes(dispatcher, tracker)
+        return events
+
+    async def _answer_asked(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         asked_last = tracker.get_slot(SLOT_ASPECT)
         if (
             reading(tracker).get("follow_up")
@@ -70,6 +88,42 @@ class PageAnswer(Action, ABC):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]: ...
+
+
+# Set on a copy of the latest message while its answers are sent: the notes wait for the last.
+NOTES_LATER = "notes_later"
+
+
+def _notes_later(tracker: Tracker) -> Tracker:
+    again = tracker.copy()
+    again.latest_message = {**tracker.latest_message, NOTES_LATER: True}
+    return again
+
+
+def _as_second_question(tracker: Tracker, also: dict[str, Any]) -> Tracker:
+    """The latest message as if it were only its second question: its intent, its subject,
+    and the words named in that sentence."""
+    message = tracker.latest_message
+    again = tracker.copy()
+    again.latest_message = {
+        **message,
+        NOTES_LATER: True,
+        "intent": {"name": also["intent"], "confidence": 1.0},
+        "entities": [
+            e
+            for e in message.get("entities") or []
+            if also["start"] <= e.get("start", -1) < also["end"]
+        ],
+        READING_KEY: {
+            **reading(tracker),
+            "question": also["question"],
+            "subject": also["subject"],
+            "care_team": False,
+            "follow_up": False,
+            "also": None,
+        },
+    }
+    return again
 
 
 @dataclass
@@ -209,7 +263,7 @@ def is_first_turn(tracker: Tracker) -> bool:
 def send_notes(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """After an answer: the care-team sentence if the person also asked about their own case,
     and, on a conversation's first answer, what the assistant is (the welcome was not given)."""
-    if is_clinician(tracker):
+    if is_clinician(tracker) or tracker.latest_message.get(NOTES_LATER):
         return
     if tracker.latest_message.get(SAFETY_NET_KEY):
         # It mentioned pain or a symptom the detector set aside (long-standing, looked at):
@@ -223,6 +277,8 @@ def send_notes(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 def send_first_answer_note(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """The first answer of a conversation that did not open with a hello says what the
     assistant is, in one line, after the answer."""
+    if tracker.latest_message.get(NOTES_LATER):
+        return
     if is_first_turn(tracker) and not is_clinician(tracker):
         dispatcher.utter_message(response="utter_first_answer_note")
 

@@ -379,6 +379,9 @@ class QuestionReader(GraphComponent):
             )
             if not sentence.entities and (ordinal := referred_place(sentence.text)):
                 reading.update(refers_to=ordinal)
+            also = self.second_question(sentences, per_sentence, asked, entities, aspect)
+            if also is not None:
+                reading.update(also=also)
             confidence = max(float(probabilities_asked[aspect]), 0.5)
             return aspect, confidence, reading, [{"name": aspect, "confidence": confidence}]
         if top.startswith(OUT_OF_SCOPE):
@@ -415,6 +418,40 @@ class QuestionReader(GraphComponent):
         alone ("zzkq vvbn") is no reading at all."""
         vocabulary = self.model.words.vocabulary_
         return any(word in vocabulary for word in re.findall(r"\w+", text))
+
+    def second_question(
+        self,
+        sentences: list[Sentence],
+        per_sentence: list[dict[str, float]],
+        asked: int,
+        entities: list[dict],
+        aspect: str,
+    ) -> dict | None:
+        """Another question of a long message that asks what the page covers about something
+        it names ("What does it mean that it makes slices? And what is it looking for?"), when
+        it asks something else than the question answered: answered after it."""
+        first_subject = subject_for(aspect, sentences, asked, entities)
+        for index, (sentence, probabilities) in enumerate(
+            zip(sentences, per_sentence, strict=True)
+        ):
+            if index == asked or not sentence.is_question or not sentence.entities:
+                continue
+            if page_mass(probabilities) < self.config["page_threshold"]:
+                continue
+            aspects = PAGE_ASPECTS & probabilities.keys()
+            if not can_compare(sentence, sentence.entities):
+                aspects -= {"ask_compare_tests"}
+            second = max(aspects, key=probabilities.get)
+            subject = subject_for(second, sentences, index, entities)
+            if (second, subject) != (aspect, first_subject):
+                return {
+                    "intent": second,
+                    "subject": subject,
+                    "question": sentence.text,
+                    "start": sentence.start,
+                    "end": sentence.start + len(sentence.text),
+                }
+        return None
 
     def page_sentence(
         self, sentences: list[Sentence], per_sentence: list[dict[str, float]]

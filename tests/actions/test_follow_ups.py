@@ -101,3 +101,31 @@ def test_with_nothing_named_before_the_first_one_falls_back_to_the_subject_talke
         refers_to="first",
     )
     assert "magnet" in texts(run(ActionExplain(), tracker)[0]).lower()
+
+
+def test_a_message_that_asks_two_things_gets_both_answers_then_the_notes_once():
+    text = "Mum had a CT. What does slices mean? And what is the CT looking for?"
+    start = text.index("And what")
+    tracker = read(
+        tracker_for(
+            text,
+            "ask_what_is",
+            [
+                {**entity("term", "cross_section"), "start": text.index("slices"), "end": 35},
+                {**entity("test", "ct"), "start": text.index("CT looking"), "end": 62},
+            ],
+        ),
+        subject={"kind": "term", "id": "cross_section"},
+        also={
+            "intent": "ask_what_it_shows",
+            "subject": {"kind": "test", "id": "ct"},
+            "question": text[start:],
+            "start": start,
+            "end": len(text),
+        },
+    )
+    messages, events = run(ActionExplain(), tracker)
+    answers = [m["text"] for m in messages if m.get("text")]
+    assert "slices" in answers[0] and "size and shape" in answers[1]
+    notes = [m["response"] for m in messages if m.get("response")]
+    assert notes == ["utter_first_answer_note"] and messages[-1]["response"] == notes[0]

@@ -251,3 +251,11 @@ def test_a_follow_up_for_a_finding_asks_which_test_and_always_mean_asks_the_limi
     named = {"bone mets": named["TERM"]} if named else {}
     intent, _ = read(reader, text, named)
     assert intent == expected
+
+
+def test_a_second_question_about_something_else_is_noted_to_answer_after(reader):
+    text = "My dad had a bone scan. What does a bone scan show? And what can a CT miss?"
+    _, reading = read(reader, text, {"bone scan show": ("test", "bone_scan"), "CT": ("test", "ct")})
+    assert reading["also"]["subject"] == {"kind": "test", "id": "ct"}
+    assert reading["also"]["intent"] == "ask_limits"
+    assert text[reading["also"]["start"] : reading["also"]["end"]] == "And what can a CT miss?"
