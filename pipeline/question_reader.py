@@ -221,6 +221,7 @@ class QuestionReader(GraphComponent):
             # aspects; less when it names a subject.
             "page_threshold": 0.4,
             "page_threshold_with_subject": 0.2,
+            "second_question_threshold": 0.7,
             # A sentence asks about the person's own case from this probability on.
             "personal_threshold": 0.45,
         }
@@ -434,9 +435,16 @@ class QuestionReader(GraphComponent):
         for index, (sentence, probabilities) in enumerate(
             zip(sentences, per_sentence, strict=True)
         ):
-            if index == asked or not sentence.is_question or not sentence.entities:
+            if index == asked or not sentence.is_question:
                 continue
-            if page_mass(probabilities) < self.config["page_threshold"]:
+            # One that names nothing ("and what are they looking for?") is about what the
+            # message named: taken only when it clearly asks what the page covers.
+            needed = (
+                self.config["page_threshold"]
+                if sentence.entities
+                else self.config["second_question_threshold"]
+            )
+            if page_mass(probabilities) < needed:
                 continue
             aspects = PAGE_ASPECTS & probabilities.keys()
             if not can_compare(sentence, sentence.entities):
