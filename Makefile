@@ -71,8 +71,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml .python-version
 	touch $@
 
 # The warning-sign detector's learnt second opinion (content/red_flag_model.py).
-$(RED_FLAG_MODEL): $(VENV)/.installed content/red_flag_model.py content/text_model.py content/red_flags.py content/red_flags.yml eval/warning_signs/dev.yml $(wildcard eval/realistic/dev/*.yml)
-	$(PY) -m content.red_flag_model
+$(RED_FLAG_MODEL): $(VENV)/.installed content/build_red_flag_model.py content/red_flag_model.py content/text_model.py content/red_flags.py content/red_flags.yml eval/warning_signs/dev.yml $(wildcard eval/realistic/dev/*.yml)
+	$(PY) -m content.build_red_flag_model
 
 $(SPACY_PIPELINE)/meta.json: $(VENV)/.installed content/glossary.yml content/tests.yml pipeline/build.py pipeline/glossary_matcher.py
 	$(PY) -m pipeline.build $(SPACY_PIPELINE)

@@ -13,7 +13,7 @@ long-standing, past, resolved, negated or as one mild symptom stays theirs (the 
 would alarm on "I feel a bit sick"). Its classes are the sign categories and `none`; an alarm
 goes to the most likely category.
 
-Trained by `python -m content.red_flag_model` (`make red-flag-model`) from the warning-sign
+Trained by `python -m content.build_red_flag_model` (make does it) from the warning-sign
 development set and the realistic questions' development set (ordinary questions, which teach
 it what is not a sign); the sealed test splits are never read. The result is plain numbers in
 `build/red_flag_model/`, so the detector stays a function of the text and of files.
@@ -88,16 +88,3 @@ def train(normalize) -> TextModel:
     """`normalize` is the detector's own (spellings corrected, contractions spelt out)."""
     texts, labels = training_set()
     return TextModel.fit([normalize(t) for t in texts], labels, c=C, seed=SEED)
-
-
-def main() -> None:
-    from content.red_flags import load_detector
-
-    model = train(load_detector(second_opinion=False).normalize)
-    MODEL_DIR.mkdir(exist_ok=True)
-    model.save(MODEL_DIR, MODEL_NAME)
-    print(f"trained on {len(training_set()[0])} messages -> {MODEL_DIR}")
-
-
-if __name__ == "__main__":
-    main()
