@@ -130,6 +130,14 @@ _RESPELT = re.compile(
 _DIFFERENCE = re.compile(
     r"\b(?:differen(?:t|ce|ces)|differ|differs|vs|versus|compared? (?:to|with)|compares)\b"
 )
+_MEANS_SPREAD = re.compile(
+    r"\b(?:does|do|would|could|will|can) (?:that|it|this|these|those|the results?|a high one) "
+    r"(?:\w+ )?mean (?:that )?(?:the |my |his |her )?(?:cancer|it|tumou?r) (?:has|is|'s) "
+    r"(?:spread|back|in (?:the|his|her|my) bones?)"
+)
+_TESTING_FOR = re.compile(
+    r"\b(?:test|tests|testing|check|checks|checking|look|looks|looking) (?:\w+ ){0,3}for\b"
+)
 _FOLLOW_UP_FOR = re.compile(r"^(?:ok |okay |so )*(?:and|what about|how about) (?:for|with) \w+")
 _DOES_IT_ALWAYS_MEAN = re.compile(
     r"(?<!what )\b(?:does|do|would|will|doesn't|doesnt|does not|don't|dont|do not) "
@@ -307,8 +315,16 @@ class QuestionReader(GraphComponent):
         reading: dict[str, Any] = {"question": text}
 
         asked = self.page_sentence(sentences, per_sentence)
+        # "His ALP came back at 180, does that mean the cancer has spread?": their own result,
+        # and what such a result can and cannot show, which the page says.
+        result_means_spread = bool(_MEANS_SPREAD.search(text.lower())) and any(
+            e["entity"] == "test" for e in entities
+        )
+        if result_means_spread and asked is None:
+            asked = next((i for i, s in enumerate(sentences) if s.entities), len(sentences) - 1)
         if (
-            asked is not None
+            not result_means_spread
+            and asked is not None
             and len(sentences) == 1
             and sentences[0].is_question
             and top == OUT_OF_SCOPE
@@ -320,10 +336,14 @@ class QuestionReader(GraphComponent):
         not_on_page = self.reading.not_on_page(text) or self.learned_not_on_page(
             [whole, *(p for p, s in zip(per_sentence, sentences, strict=True) if s.is_question)]
         )
-        personal = self.reading.is_personal(text) or any(
-            personal_mass(p) >= self.config["personal_threshold"]
-            for p, s in zip(per_sentence, sentences, strict=True)
-            if asked is None or s is not sentences[asked]
+        personal = (
+            result_means_spread
+            or self.reading.is_personal(text)
+            or any(
+                personal_mass(p) >= self.config["personal_threshold"]
+                for p, s in zip(per_sentence, sentences, strict=True)
+                if asked is None or s is not sentences[asked]
+            )
         )
 
         if not entities and not self.knows_a_word(texts[0]):
@@ -356,6 +376,17 @@ class QuestionReader(GraphComponent):
                 # "...now they've booked an MRI, why an MRI next?" asks why, not what follows.
                 aspect = "ask_why_test"
             lowered = sentence.text.lower()
+            if result_means_spread:
+                aspect = "ask_limits"
+            named_tests = {e["value"] for e in sentence.entities if e["entity"] == "test"}
+            if (
+                aspect in ("ask_test_list", "ask_which_test")
+                and len(named_tests) == 1
+                and _TESTING_FOR.search(lowered)
+            ):
+                # "They gave me a pot for a urine sample, what are they testing my wee for?":
+                # what that one test looks for, not the list of tests.
+                aspect = "ask_what_it_shows"
             if _FOLLOW_UP_FOR.match(lowered) and not any(
                 e["entity"] == "test" for e in sentence.entities
             ):

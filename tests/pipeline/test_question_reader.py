@@ -259,3 +259,21 @@ def test_a_second_question_about_something_else_is_noted_to_answer_after(reader)
     assert reading["also"]["subject"] == {"kind": "test", "id": "ct"}
     assert reading["also"]["intent"] == "ask_limits"
     assert text[reading["also"]["start"] : reading["also"]["end"]] == "And what can a CT miss?"
+
+
+def test_asking_if_a_result_means_spread_gets_what_the_test_can_show_and_the_care_team():
+    reader = reader_with({"out_of_scope/own_results": ["does that mean it has spread", "my ALP"]})
+    text = "my dads ALP came back at 180, does that mean the cancer has spread to his bones?"
+    intent, reading = read(reader, text, {"ALP": ("test", "alp")})
+    assert intent == "ask_limits"
+    assert reading["care_team"] is True
+    assert reading["subject"] == {"kind": "test", "id": "alp"}
+
+
+def test_what_one_test_is_testing_for_is_what_it_shows_not_the_list_of_tests():
+    reader = reader_with(
+        {"ask_test_list": ["what tests are they doing", "what are they testing for"]}
+    )
+    text = "they took a urine sample, what are they testing my urine sample for"
+    intent, _ = read(reader, text, {"urine sample for": ("test", "ntx")})
+    assert intent == "ask_what_it_shows"
