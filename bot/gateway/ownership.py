@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -22,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Header
+from fastapi.concurrency import run_in_threadpool
 
 from bot.gateway.conversations import ConversationStoreUnavailable
 from bot.gateway.errors import ApiError, error_body
@@ -90,7 +90,7 @@ async def admit_message(
     if known is not None:
         return known
     try:
-        return await asyncio.to_thread(tokens.admit, sender, token, idempotency_key)
+        return await run_in_threadpool(tokens.admit, sender, token, idempotency_key)
     except TokenRefused:
         raise refused() from None
     except ConversationStoreUnavailable as error:
@@ -100,7 +100,7 @@ async def admit_message(
 
 async def admit_deletion(tokens: ConversationTokens, sender: str, token: str | None) -> None:
     try:
-        await asyncio.to_thread(tokens.admit_deletion, sender, token)
+        await run_in_threadpool(tokens.admit_deletion, sender, token)
     except TokenRefused:
         raise refused() from None
     except ConversationStoreUnavailable as error:
@@ -126,7 +126,7 @@ async def answer_as_owner(
     token, headers = admission.token, {}
     if token is None:
         try:
-            token = await asyncio.to_thread(tokens.issue, admission)
+            token = await run_in_threadpool(tokens.issue, admission)
         except TokenRefused:
             return _refusal_reply()
         except ConversationStoreUnavailable as error:
@@ -145,6 +145,6 @@ async def answer_as_owner(
         # Turned away (busy) before Rasa saw it: a token issued with it never reached the
         # browser, so it goes, and the message sent again starts the conversation afresh.
         if headers:
-            await asyncio.to_thread(tokens.remove, [admission.sender])
+            await run_in_threadpool(tokens.remove, [admission.sender])
         raise
     return StoredReply(200, replies, headers) if ours else _refusal_reply()
