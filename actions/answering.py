@@ -76,11 +76,7 @@ class PageAnswer(Action, ABC):
             and asked_last in PAGE_ANSWERS
             and asked_last != latest_intent(tracker)
         ):
-            again = tracker.copy()
-            again.latest_message = {
-                **tracker.latest_message,
-                "intent": {"name": asked_last, "confidence": 1.0},
-            }
+            again = with_message(tracker, intent={"name": asked_last, "confidence": 1.0})
             return await PAGE_ANSWERS[asked_last]().answer(dispatcher, again, domain)
         return await self.answer(dispatcher, tracker, domain)
 
@@ -94,36 +90,40 @@ class PageAnswer(Action, ABC):
 NOTES_LATER = "notes_later"
 
 
-def _notes_later(tracker: Tracker) -> Tracker:
+def with_message(tracker: Tracker, **changes: Any) -> Tracker:
+    """A copy of the tracker whose latest message has these keys changed."""
     again = tracker.copy()
-    again.latest_message = {**tracker.latest_message, NOTES_LATER: True}
+    again.latest_message = {**tracker.latest_message, **changes}
     return again
+
+
+def _notes_later(tracker: Tracker) -> Tracker:
+    return with_message(tracker, **{NOTES_LATER: True})
 
 
 def _as_second_question(tracker: Tracker, also: dict[str, Any]) -> Tracker:
     """The latest message as if it were only its second question: its intent, its subject,
     and the words named in that sentence."""
-    message = tracker.latest_message
-    again = tracker.copy()
-    again.latest_message = {
-        **message,
-        NOTES_LATER: True,
-        "intent": {"name": also["intent"], "confidence": 1.0},
-        "entities": [
-            e
-            for e in message.get("entities") or []
-            if also["start"] <= e.get("start", -1) < also["end"]
-        ],
-        READING_KEY: {
-            **reading(tracker),
-            "question": also["question"],
-            "subject": also["subject"],
-            "care_team": False,
-            "follow_up": False,
-            "also": None,
+    return with_message(
+        tracker,
+        **{
+            NOTES_LATER: True,
+            "intent": {"name": also["intent"], "confidence": 1.0},
+            "entities": [
+                e
+                for e in tracker.latest_message.get("entities") or []
+                if also["start"] <= e.get("start", -1) < also["end"]
+            ],
+            READING_KEY: {
+                **reading(tracker),
+                "question": also["question"],
+                "subject": also["subject"],
+                "care_team": False,
+                "follow_up": False,
+                "also": None,
+            },
         },
-    }
-    return again
+    )
 
 
 @dataclass

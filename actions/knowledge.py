@@ -139,11 +139,7 @@ def finding_it_misses(test: TestInfo, tracker: Tracker, content: Content) -> boo
     text = (tracker.latest_message.get("text") or "").lower()
     if not _FINDS.search(text):
         return False
-    named = [
-        e["value"]
-        for e in tracker.latest_message.get("entities") or []
-        if e.get("entity") == "term"
-    ]
+    named = list(tracker.get_latest_entity_values("term"))
     last = tracker.get_slot(SLOT_TERM)
     asked = named or ([last] if last and _THE_LAST_WORD.search(text) else [])
     limits = set(re.findall(r"[a-z]+", (test.patient.limits or "").lower()))
@@ -214,9 +210,9 @@ class ActionExplainTopic(PageAnswer):
             return []
         content = load_content()
         named = [
-            content.tests[e["value"]]
-            for e in tracker.latest_message.get("entities") or []
-            if e.get("entity") == "test" and e.get("value") in content.tests
+            content.tests[test_id]
+            for test_id in tracker.get_latest_entity_values("test")
+            if test_id in content.tests
         ]
         kind = TOPIC_TEST_KIND.get(topic_id)
         if kind and named and all(test.kind != kind for test in named):

@@ -109,6 +109,10 @@ class Question:
             clinician=is_clinician(tracker),
         )
 
+    def points_at(self, pathway: Pathway, edge: Edge) -> bool:
+        """Whether the question mentions the finding that leads to this step ("my spine")."""
+        return pathway.findings[edge.when].is_mentioned(self.text, self.terms)
+
     def wording(self, reason: Reason) -> str:
         return reason.clinical if self.clinician else reason.patient
 
@@ -184,7 +188,7 @@ def ranked_reasons(pathway: Pathway, test: str, question: Question) -> list[Edge
     others = set(other_tests(question, test))
 
     def score(edge: Edge) -> int:
-        mentioned = pathway.findings[edge.when].is_mentioned(question.text, question.terms)
+        mentioned = question.points_at(pathway, edge)
         return (
             4 * mentioned
             + 2 * bool(others & set(edge.from_))
@@ -212,11 +216,7 @@ def other_tests(question: Question, test: str) -> list[str]:
 def onward_edges(pathway: Pathway, test: str, question: Question) -> list[Edge]:
     """What often follows `test` under a finding the question mentions: "if the MRI still isn't
     sure?", "her ALP was up, so they scanned her bones"."""
-    return [
-        e
-        for e in pathway.edges.values()
-        if test in e.from_ and pathway.findings[e.when].is_mentioned(question.text, question.terms)
-    ]
+    return [e for e in pathway.edges.values() if test in e.from_ and question.points_at(pathway, e)]
 
 
 def overview_reply(pathway: Pathway, content: Content, question: Question) -> Reply:
@@ -253,9 +253,7 @@ def next_reply(pathway: Pathway, content: Content, question: Question) -> Reply 
     if test is None:
         # "If the scans are unclear, what happens next?": the step for what they mention.
         pointed_at = [
-            e
-            for e in pathway.edges.values()
-            if e.from_ and pathway.findings[e.when].is_mentioned(question.text, question.terms)
+            e for e in pathway.edges.values() if e.from_ and question.points_at(pathway, e)
         ]
         if not pointed_at:
             return None
@@ -271,7 +269,7 @@ def next_reply(pathway: Pathway, content: Content, question: Question) -> Reply 
     # A finding the person mentions ("a mass on the x-ray") picks which next step comes first.
     edges = sorted(
         pathway.edges_from(test),
-        key=lambda e: pathway.findings[e.when].is_mentioned(question.text, question.terms),
+        key=lambda e: question.points_at(pathway, e),
         reverse=True,
     )
     if not edges:
@@ -305,15 +303,12 @@ def why_reply(pathway: Pathway, content: Content, question: Question) -> Reply |
     if WHY_NOT.search(question.text) and question.tests == (test,) and current not in (None, test):
         # "Why not just a bone scan?" while a PET is talked about: how the two differ.
         return compare_reply(pathway, content, question, (current, test))
-    need = pathway.nodes[test].need
-    if need and SOME_NOT_OTHERS.search(question.text.lower()):
+    if pathway.nodes[test].need and SOME_NOT_OTHERS.search(question.text.lower()):
         # "Why do some people get a biopsy and others don't?": when it is needed at all.
         return need_reply(pathway, content, question)
     edges = ranked_reasons(pathway, test, question)
     others = other_tests(question, test)
-    finding_named = any(
-        pathway.findings[e.when].is_mentioned(question.text, question.terms) for e in edges
-    )
+    finding_named = any(question.points_at(pathway, e) for e in edges)
     onward = onward_edges(pathway, test, question)
     leads_to_named = [e for e in onward if set(e.to) & set(others)]
     result_led_on = content.tests[test].kind == "lab" and (
@@ -342,11 +337,7 @@ def why_reply(pathway: Pathway, content: Content, question: Question) -> Reply |
 def which_reply(pathway: Pathway, content: Content, question: Question) -> Reply | None:
     """Which test is used for a situation ("which scan is best for lytic spots?"): the steps
     whose finding the question mentions; the usual order when it mentions none."""
-    edges = [
-        e
-        for e in pathway.edges.values()
-        if pathway.findings[e.when].is_mentioned(question.text, question.terms)
-    ]
+    edges = [e for e in pathway.edges.values() if question.points_at(pathway, e)]
     if not edges:
         return overview_reply(pathway, content, question)
     shown = fitting(edges, question)
@@ -369,16 +360,16 @@ def need_reply(pathway: Pathway, content: Content, question: Question) -> Reply 
     if test is None:
         return None
     ranked = ranked_reasons(pathway, test, question)
-    onward = [e for e in onward_edges(pathway, test, question) if e not in ranked]
-    if onward and not pathway.findings[ranked[0].when].is_mentioned(question.text, question.terms):
-        # "And if the MRI still isn't sure?": what may follow it then.
-        ranked = onward
     # A reason the person points at ("do they need to repeat it?") comes before the general one.
-    pointed_at = pathway.findings[ranked[0].when].is_mentioned(question.text, question.terms)
-    reason = ranked[0] if pointed_at else (pathway.nodes[test].need or ranked[0])
-    text = f"{question.wording(reason)} {question.wording(pathway.care_team)}"
-    if reason in onward:
+    if question.points_at(pathway, ranked[0]):
+        reason = ranked[0]
+    elif onward := [e for e in onward_edges(pathway, test, question) if e not in ranked]:
+        # "And if the MRI still isn't sure?": what may follow it then.
+        reason = onward[0]
         test = reason.main_test
+    else:
+        reason = pathway.nodes[test].need or ranked[0]
+    text = f"{question.wording(reason)} {question.wording(pathway.care_team)}"
     buttons = [why_button(content, test), next_button(content, test)]
     return Reply(Answer(text=text, section=reason.section, subject=("test", test), buttons=buttons))
 

@@ -60,12 +60,9 @@ class SecondOpinion:
         row = self.model.probabilities([normalized_text])[0]
         if 1.0 - row[self._none] < THRESHOLD:
             return None
-        ranked = sorted(
-            (p, label)
-            for i, (label, p) in enumerate(zip(self.model.labels, row, strict=True))
-            if i != self._none
-        )
-        return ranked[-1][1]
+        signs = row.copy()
+        signs[self._none] = -1.0
+        return self.model.labels[int(signs.argmax())]
 
 
 def training_set() -> tuple[list[str], list[str]]:

@@ -365,53 +365,22 @@ class QuestionReader(GraphComponent):
             return NOT_ON_PAGE, 1.0, reading, [{"name": NOT_ON_PAGE, "confidence": 1.0}]
         if asked is not None:
             sentence, probabilities_asked = sentences[asked], per_sentence[asked]
-            aspects = PAGE_ASPECTS & probabilities_asked.keys()
-            if not can_compare(sentence, entities):
-                aspects -= {"ask_compare_tests"}
-            aspect = max(aspects, key=probabilities_asked.get)
-            if _DIFFERENCE.search(sentence.text.lower()) and can_compare(sentence, entities):
-                # "How is it different from a CT?" compares, however it starts.
-                aspect = "ask_compare_tests"
-            if aspect == "ask_next_test" and _WHY_NEXT.search(sentence.text.lower()):
-                # "...now they've booked an MRI, why an MRI next?" asks why, not what follows.
-                aspect = "ask_why_test"
-            lowered = sentence.text.lower()
-            if result_means_spread:
-                aspect = "ask_limits"
-            named_tests = {e["value"] for e in sentence.entities if e["entity"] == "test"}
-            if (
-                aspect in ("ask_test_list", "ask_which_test")
-                and len(named_tests) == 1
-                and _TESTING_FOR.search(lowered)
-            ):
-                # "They gave me a pot for a urine sample, what are they testing my wee for?":
-                # what that one test looks for, not the list of tests.
-                aspect = "ask_what_it_shows"
-            if _FOLLOW_UP_FOR.match(lowered) and not any(
-                e["entity"] == "test" for e in sentence.entities
-            ):
-                # "And for the spine?": which test for that.
-                aspect = "ask_which_test"
-            if aspect in _NOT_A_WHY and _WHY_FIRST.match(lowered) and not _MISSES.search(lowered):
-                # "WHY do they keep repeating the bone scan, isn't once enough??" asks why.
-                aspect = "ask_why_test"
-            if _DOES_IT_ALWAYS_MEAN.search(lowered):
-                # "So if it's high, does it definitely mean bone mets?", "why doesn't a high ALP
-                # always mean bone mets?": what the test cannot prove.
-                aspect = "ask_limits"
-            if sentence.entities and (
-                _PRONOUNCING.search(sentence.text.lower()) or _RESPELT.search(sentence.text)
-            ):
-                aspect = "ask_pronunciation"
+            aspect = worded_aspect(
+                likeliest_aspect(sentence, probabilities_asked, entities),
+                sentence,
+                entities,
+                result_means_spread,
+            )
+            subject = subject_for(aspect, sentences, asked, entities)
             reading.update(
                 question=sentence.text,
                 care_team=personal,
-                subject=subject_for(aspect, sentences, asked, entities),
+                subject=subject,
                 follow_up=is_follow_up(sentence),
             )
             if not sentence.entities and (ordinal := referred_place(sentence.text)):
                 reading.update(refers_to=ordinal)
-            also = self.second_question(sentences, per_sentence, asked, entities, aspect)
+            also = self.second_question(sentences, per_sentence, asked, entities, (aspect, subject))
             if also is not None:
                 reading.update(also=also)
             confidence = max(float(probabilities_asked[aspect]), 0.5)
@@ -457,12 +426,11 @@ class QuestionReader(GraphComponent):
         per_sentence: list[dict[str, float]],
         asked: int,
         entities: list[dict],
-        aspect: str,
+        answered: tuple[str, dict | None],
     ) -> dict | None:
         """Another question of a long message that asks what the page covers about something
         it names ("What does it mean that it makes slices? And what is it looking for?"), when
-        it asks something else than the question answered: answered after it."""
-        first_subject = subject_for(aspect, sentences, asked, entities)
+        it asks something else than `answered` (aspect, subject): answered after it."""
         for index, (sentence, probabilities) in enumerate(
             zip(sentences, per_sentence, strict=True)
         ):
@@ -477,12 +445,9 @@ class QuestionReader(GraphComponent):
             )
             if page_mass(probabilities) < needed:
                 continue
-            aspects = PAGE_ASPECTS & probabilities.keys()
-            if not can_compare(sentence, sentence.entities):
-                aspects -= {"ask_compare_tests"}
-            second = max(aspects, key=probabilities.get)
+            second = likeliest_aspect(sentence, probabilities, sentence.entities)
             subject = subject_for(second, sentences, index, entities)
-            if (second, subject) != (aspect, first_subject):
+            if (second, subject) != answered:
                 return {
                     "intent": second,
                     "subject": subject,
@@ -612,6 +577,55 @@ def can_compare(sentence: Sentence, entities: list[dict]) -> bool:
     tests = {e["value"] for e in entities if e["entity"] == "test"}
     text = sentence.text.lower()
     return len(tests) >= 2 or bool(_COMPARING.search(text) or _DIFFERENCE.search(text))
+
+
+def likeliest_aspect(
+    sentence: Sentence, probabilities: dict[str, float], entities: list[dict]
+) -> str:
+    """The page aspect the model rates highest for the sentence; a comparison only when it
+    can be one."""
+    aspects = PAGE_ASPECTS & probabilities.keys()
+    if not can_compare(sentence, entities):
+        aspects -= {"ask_compare_tests"}
+    return max(aspects, key=probabilities.get)
+
+
+def worded_aspect(
+    aspect: str, sentence: Sentence, entities: list[dict], result_means_spread: bool
+) -> str:
+    """The aspect the model chose, unless the wording says plainly what is asked."""
+    text = sentence.text.lower()
+    names_a_test = any(e["entity"] == "test" for e in sentence.entities)
+    if _DIFFERENCE.search(text) and can_compare(sentence, entities):
+        # "How is it different from a CT?" compares, however it starts.
+        aspect = "ask_compare_tests"
+    if aspect == "ask_next_test" and _WHY_NEXT.search(text):
+        # "...now they've booked an MRI, why an MRI next?" asks why, not what follows.
+        aspect = "ask_why_test"
+    if result_means_spread:
+        aspect = "ask_limits"
+    named_tests = {e["value"] for e in sentence.entities if e["entity"] == "test"}
+    if (
+        aspect in ("ask_test_list", "ask_which_test")
+        and len(named_tests) == 1
+        and _TESTING_FOR.search(text)
+    ):
+        # "They gave me a pot for a urine sample, what are they testing my wee for?": what
+        # that one test looks for, not the list of tests.
+        aspect = "ask_what_it_shows"
+    if _FOLLOW_UP_FOR.match(text) and not names_a_test:
+        # "And for the spine?": which test for that.
+        aspect = "ask_which_test"
+    if aspect in _NOT_A_WHY and _WHY_FIRST.match(text) and not _MISSES.search(text):
+        # "WHY do they keep repeating the bone scan, isn't once enough??" asks why.
+        aspect = "ask_why_test"
+    if _DOES_IT_ALWAYS_MEAN.search(text):
+        # "So if it's high, does it definitely mean bone mets?", "why doesn't a high ALP
+        # always mean bone mets?": what the test cannot prove.
+        aspect = "ask_limits"
+    if sentence.entities and (_PRONOUNCING.search(text) or _RESPELT.search(sentence.text)):
+        aspect = "ask_pronunciation"
+    return aspect
 
 
 def referred_place(text: str) -> str | None:
