@@ -3,6 +3,7 @@ general topics; and the honest answer when the page does not say what was asked.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -112,6 +113,8 @@ class ActionExplain(PageAnswer):
                 # "Does the bone scan pick those up?" after "what's osteolytic": its limits.
                 aspect = "limits"
             answer = test_answer(test, aspect, clinician)
+            if not clinician and (told_elsewhere := done_by_another_test(test, tracker, content)):
+                answer = dataclasses.replace(answer, text=f"{answer.text} {told_elsewhere}")
         elif kind == "term" and aspect != "what" and term_test(content, subject_id):
             # "Is it always from bone mets?" about hypercalcemia: the calcium test's limits.
             answer = test_answer(term_test(content, subject_id), aspect, clinician)
@@ -148,6 +151,18 @@ def finding_it_misses(test: TestInfo, tracker: Tracker, content: Content) -> boo
         for term in (content.terms[t].term.lower() for t in asked if t in content.terms)
         for word in limits
     )
+
+
+def done_by_another_test(test: TestInfo, tracker: Tracker, content: Content) -> str | None:
+    """The page's sentence on another test, when the question asks `test` for what the page
+    says that other test does: "can a CT tell a tumour from an infection?" (an MRI can)."""
+    text = tracker.latest_message.get("text") or ""
+    for item in load_reading().elsewhere(text):
+        other = content.tests[item.test]
+        if other.id != test.id:
+            sentences = re.split(r"(?<=\.) ", other.patient.shows)
+            return next(s for s in sentences if item.holds in s)
+    return None
 
 
 def term_test(content: Content, term_id: str) -> TestInfo | None:

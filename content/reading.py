@@ -27,8 +27,24 @@ class NotOnPage(BaseModel):
         return value
 
 
+class Elsewhere(BaseModel):
+    cues: list[str]
+    test: str
+    holds: str
+
+    class Config:
+        extra = Extra.forbid
+        allow_mutation = False
+
+    @validator("cues", each_item=True)
+    def cue_compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
 class ReadingRules(BaseModel):
     not_on_page: dict[str, NotOnPage]
+    elsewhere: list[Elsewhere]
     personal: list[str]
 
     class Config:
@@ -51,11 +67,19 @@ class Reading:
             for topic, item in rules.not_on_page.items()
         }
         self._personal = [re.compile(cue) for cue in rules.personal]
+        self._elsewhere = [
+            (item, [re.compile(rf"(?<!\w){cue}") for cue in item.cues]) for item in rules.elsewhere
+        ]
 
     def not_on_page(self, text: str) -> list[str]:
         """The topics of `not_on_page` the text asks about, in the file's order."""
         lowered = text.lower()
         return [t for t, cues in self._not_on_page.items() if any(c.search(lowered) for c in cues)]
+
+    def elsewhere(self, text: str) -> list[Elsewhere]:
+        """What the text asks for that the page says a particular test does."""
+        lowered = text.lower()
+        return [item for item, cues in self._elsewhere if any(c.search(lowered) for c in cues)]
 
     def is_personal(self, text: str) -> bool:
         lowered = text.lower()

@@ -350,3 +350,22 @@ def test_the_lab_tests_overview_asked_about_a_scan_is_what_that_scan_shows():
     )
     answer = texts(run(ActionExplainTopic(), tracker)[0])
     assert "CT scan" in answer and "blood" not in answer
+
+
+def test_a_test_asked_for_what_another_test_does_gets_that_tests_sentence_too():
+    # "Can a CT tell a tumour from an infection?": the page says an MRI usually can.
+    tracker = tracker_for(
+        "can a CT tell a tumour from an infection in the bone",
+        "ask_what_it_shows",
+        [entity("test", "ct")],
+    )
+    reply = texts(run(ActionExplain(), tracker)[0])
+    assert "size and shape" in reply
+    assert "An MRI can usually tell if a lump is likely a tumor, an infection" in reply
+
+
+def test_the_test_that_does_it_is_not_told_about_itself_twice():
+    tracker = tracker_for(
+        "can an MRI tell infection from cancer", "ask_what_it_shows", [entity("test", "mri")]
+    )
+    assert texts(run(ActionExplain(), tracker)[0]).count("an infection") == 1

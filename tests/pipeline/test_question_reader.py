@@ -277,3 +277,21 @@ def test_what_one_test_is_testing_for_is_what_it_shows_not_the_list_of_tests():
     text = "they took a urine sample, what are they testing my urine sample for"
     intent, _ = read(reader, text, {"urine sample for": ("test", "ntx")})
     assert intent == "ask_what_it_shows"
+
+
+def test_normal_ranges_and_what_follows_a_diagnosis_are_not_on_the_page(reader):
+    calcium = {"calcium": ("test", "blood_calcium")}
+    intent, reading = read(reader, "what's the normal calcium level, hers was 2.9", calcium)
+    assert (intent, reading["not_on_page"]) == ("ask_not_on_page", ["normal_range"])
+    biopsy = {"biopsy": ("test", "biopsy")}
+    intent, reading = read(reader, "if the biopsy shows cancer cells, what happens next", biopsy)
+    assert (intent, reading["not_on_page"]) == ("ask_not_on_page", ["after_diagnosis"])
+
+
+def test_what_happens_after_a_scan_is_still_the_next_test(reader):
+    intent, reading = read(
+        reader,
+        "if the bone scan shows something what happens next",
+        {"bone scan": ("test", "bone_scan")},
+    )
+    assert intent != "ask_not_on_page"
