@@ -120,6 +120,10 @@ class Context(_Strict):
     onset: str
     # "the leaflet lists...", "the nurse asked if...": what follows in the clause is not told.
     reported: str
+    # A test done, booked or wanted for it: the care team is already looking into it.
+    investigated: str
+    # "can it wait?", "should we go to A&E?": never set aside.
+    urgency: str
 
 
 class TopicQuestions(_Strict):
@@ -609,7 +613,9 @@ class RedFlagDetector:
             return "unless"
         if sentence.topic_question and not sign.always:
             return "topic_question"
-        if sign.known == "sentence" and self._settled_long_ago(sentences, index):
+        if sign.known == "sentence" and (
+            self._settled_long_ago(sentences, index) or self._being_looked_into(sentences, index)
+        ):
             return "known"
         if sign.known == "clause":
             clauses = {
@@ -632,6 +638,22 @@ class RedFlagDetector:
             return False
         later = [s for s in sentences[index + 1 :] if not s.question]
         return not any(s.live(context.onset) for s in [sentences[index], *later])
+
+    def _being_looked_into(self, sentences: list[Sentence], index: int) -> bool:
+        """Pain the care team is already testing for ("now back pain so they did a CT"), told
+        as it is (nothing new, worse or severe), by someone who does not ask whether it can
+        wait: the question gets its answer and a safety-net sentence, not the emergency reply
+        alone."""
+        context = self.rules.context
+        later = [s for s in sentences[index + 1 :] if not s.question]
+        return (
+            any(s.live(context.investigated) for s in sentences)
+            and not any(s.live(context.urgency) for s in sentences)
+            and not any(
+                sentences[index].live(c) for c in ("disabling", "aggravated", "night_waking")
+            )
+            and not any(s.live(context.onset) for s in [sentences[index], *later])
+        )
 
     def _settled_in_clause(self, sentence: Sentence, clause: int) -> bool:
         """Long-standing and settled in this clause, with nothing new or current in it."""
