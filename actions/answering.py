@@ -10,6 +10,8 @@ gets a one-line note of what the assistant is after its first answer.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respelling import add_respellings, pronunciation_payload
+from content.reading import load_reading
 from content.schema import Content, Term, load_content
 
 CLINICIAN_CHANNELS = {"slack", "botframework"}
@@ -134,6 +137,22 @@ class Answer:
     buttons: list[dict[str, str]] = field(default_factory=list)
     pronounce: list[Term] = field(default_factory=list)
     respell: bool = True
+
+
+def with_lent_sentence(
+    answer: Answer, named: list[str], tracker: Tracker, content: Content
+) -> Answer:
+    """The answer and the page's sentence on another test, when the question asks the named
+    tests for what the page says that other test does: "can a CT tell a tumour from an
+    infection?" (an MRI usually can)."""
+    text = tracker.latest_message.get("text") or ""
+    for item in load_reading().elsewhere(text):
+        if item.test not in named:
+            other = content.tests[item.test]
+            sentences = re.split(r"(?<=\.) ", other.patient.shows)
+            lent = next(s for s in sentences if item.holds in s)
+            return dataclasses.replace(answer, text=f"{answer.text} {lent}")
+    return answer
 
 
 def is_clinician(tracker: Tracker) -> bool:

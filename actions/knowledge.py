@@ -3,7 +3,6 @@ general topics; and the honest answer when the page does not say what was asked.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
@@ -22,6 +21,7 @@ from actions.answering import (
     send_first_answer_note,
     send_notes,
     subject_from,
+    with_lent_sentence,
 )
 from content.reading import load_reading
 from content.schema import Content, TestInfo, load_content
@@ -113,8 +113,8 @@ class ActionExplain(PageAnswer):
                 # "Does the bone scan pick those up?" after "what's osteolytic": its limits.
                 aspect = "limits"
             answer = test_answer(test, aspect, clinician)
-            if not clinician and (told_elsewhere := done_by_another_test(test, tracker, content)):
-                answer = dataclasses.replace(answer, text=f"{answer.text} {told_elsewhere}")
+            if not clinician:
+                answer = with_lent_sentence(answer, [test.id], tracker, content)
         elif kind == "term" and aspect != "what" and term_test(content, subject_id):
             # "Is it always from bone mets?" about hypercalcemia: the calcium test's limits.
             answer = test_answer(term_test(content, subject_id), aspect, clinician)
@@ -151,18 +151,6 @@ def finding_it_misses(test: TestInfo, tracker: Tracker, content: Content) -> boo
         for term in (content.terms[t].term.lower() for t in asked if t in content.terms)
         for word in limits
     )
-
-
-def done_by_another_test(test: TestInfo, tracker: Tracker, content: Content) -> str | None:
-    """The page's sentence on another test, when the question asks `test` for what the page
-    says that other test does: "can a CT tell a tumour from an infection?" (an MRI can)."""
-    text = tracker.latest_message.get("text") or ""
-    for item in load_reading().elsewhere(text):
-        other = content.tests[item.test]
-        if other.id != test.id:
-            sentences = re.split(r"(?<=\.) ", other.patient.shows)
-            return next(s for s in sentences if item.holds in s)
-    return None
 
 
 def term_test(content: Content, term_id: str) -> TestInfo | None:
@@ -237,7 +225,12 @@ class ActionExplainTopic(PageAnswer):
             return send_answer(dispatcher, tracker, answer)
         topic = content.topics[topic_id]
         text = topic.clinical if is_clinician(tracker) else topic.patient
-        return send_answer(dispatcher, tracker, Answer(text=text, section=topic.section))
+        # "Is there a urine test for bone mets?" then "what does it pick up?": the one test
+        # named is what a follow-up asks about.
+        subject = ("test", named[0].id) if len(named) == 1 else None
+        return send_answer(
+            dispatcher, tracker, Answer(text=text, section=topic.section, subject=subject)
+        )
 
 
 class ActionCiteSource(Action):

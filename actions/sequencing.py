@@ -25,6 +25,7 @@ from actions.answering import (
     referred_subject,
     send_answer,
     send_first_answer_note,
+    with_lent_sentence,
 )
 from actions.knowledge import test_answer
 from content.pathway import START, Edge, Pathway, Reason, load_pathway
@@ -477,7 +478,10 @@ class SequencingAction(PageAnswer):
             dispatcher.utter_message(response=self.ask_response)
             send_first_answer_note(dispatcher, tracker)
             return []
-        events = send_answer(dispatcher, tracker, reply.answer)
+        answer = reply.answer
+        if not question.clinician:
+            answer = with_lent_sentence(answer, list(question.tests), tracker, content)
+        events = send_answer(dispatcher, tracker, answer)
         return [*events, SlotSet(SLOT_PREVIOUS_TEST, reply.came_from)]
 
 

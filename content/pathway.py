@@ -51,6 +51,21 @@ def says_any(text: str, words: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(word)}\b", text.lower()) for word in words)
 
 
+# "I don't have pain anywhere": a finding said not to be there is not mentioned.
+_NEGATED = re.compile(
+    r"\b(?:no|not|never|without|nor|n't|dont|doesnt|didnt|isnt)\b(?:\W+\w+){0,2}\W*$"
+)
+
+
+def says_any_unnegated(text: str, words: list[str]) -> bool:
+    lowered = text.lower().replace("n't", " n't")
+    return any(
+        not _NEGATED.search(lowered[: m.start()])
+        for word in words
+        for m in re.finditer(rf"\b{re.escape(word)}\b", lowered)
+    )
+
+
 class Finding(Strict):
     id: str
     words: list[str]
@@ -58,7 +73,7 @@ class Finding(Strict):
     terms: list[str] = []
 
     def is_mentioned(self, text: str, term_ids: AbstractSet[str]) -> bool:
-        return bool(term_ids & set(self.terms)) or says_any(text, self.words)
+        return bool(term_ids & set(self.terms)) or says_any_unnegated(text, self.words)
 
 
 class Group(Strict):

@@ -129,7 +129,13 @@ _RESPELT = re.compile(
 )
 _DIFFERENCE = re.compile(
     r"\b(?:differen(?:t|ce|ces)|differ|differs|vs|versus|compared? (?:to|with)|compares)\b"
+    # "what each one sees that the other doesn't", "is PET better than a bone scan?"
+    r"|\bthe others? (?:one )?(?:doesn'?t|does not|don'?t|do not|can'?t|cannot|won'?t"
+    r"|miss(?:es)?)\b"
+    r"|\b(?:better|worse|newer) than\b"
 )
+# "is it infection or cancer", "how do they tell them apart".
+_TELL_APART = re.compile(r"\b(?:or|from|apart|difference|versus|vs)\b")
 _MEANS_SPREAD = re.compile(
     r"\b(?:does|do|would|could|will|can) (?:that|it|this|these|those|the results?|a high one) "
     r"(?:\w+ )?mean (?:that )?(?:the |my |his |her )?(?:cancer|it|tumou?r) (?:has|is|'s) "
@@ -348,6 +354,16 @@ class QuestionReader(GraphComponent):
 
         if not entities and not self.knows_a_word(texts[0]):
             return FALLBACK, top_p, reading, ranking
+        if not not_on_page and (lent := self.lent_test(sentences)):
+            # "How do they know if the thing in my spine is infection or cancer?": what the
+            # test the page says tells them apart shows.
+            reading.update(question=text, care_team=personal, subject=lent, follow_up=False)
+            return (
+                "ask_what_it_shows",
+                0.5,
+                reading,
+                [{"name": "ask_what_it_shows", "confidence": 0.5}],
+            )
         # "ok thanks, does he need to fast before it?" asks something after the thanks.
         asks_more = not_on_page and any(s.is_question for s in sentences)
         if (
@@ -400,6 +416,16 @@ class QuestionReader(GraphComponent):
             # A learnt "not on the page" whose topic reading.yml cannot name: nothing to say.
             return FALLBACK, top_p, reading, ranking
         return top, top_p, reading, ranking
+
+    def lent_test(self, sentences: list[Sentence]) -> dict | None:
+        """The test the page says does what a question with no test named asks to tell apart."""
+        for sentence in sentences:
+            if any(e["entity"] == "test" for e in sentence.entities) or not sentence.is_question:
+                continue
+            lent = self.reading.elsewhere(sentence.text)
+            if lent and _TELL_APART.search(sentence.text.lower()):
+                return {"kind": "test", "id": lent[0].test}
+        return None
 
     def learned_not_on_page(self, readings: list[dict[str, float]]) -> list[str]:
         """The topics of reviewed "not on the page" questions that the message, or one of its
@@ -565,6 +591,13 @@ def subject_for(
             if before or after:
                 return as_subject((before or after)[0])
     tests = [e for e in candidates if e["entity"] == "test"]
+    named = {e["value"] for e in tests}
+    if {"ct", "biopsy"} <= named:
+        # "Why do they keep repeating the CT during the biopsy?": the CT-guided biopsy.
+        return {"kind": "test", "id": "ct_biopsy"}
+    if {"pet", "ct"} <= named and any(e["value"] == "pet_ct" for e in entities):
+        # "My partner has a PET-CT ... what does the CT add to the PET?": the PET/CT.
+        return {"kind": "test", "id": "pet_ct"}
     return as_subject(tests[0] if tests else candidates[0])
 
 
