@@ -169,3 +169,10 @@ def test_schema_refuses_an_unknown_field(content_copy):
     edit_pathway(content_copy, lambda raw: raw["edges"]["mri_for_the_spine"].update(why="x"))
     with pytest.raises(ValueError, match="extra fields not permitted"):
         load_pathway.__wrapped__(content_copy)
+
+
+def test_a_finding_said_not_to_be_there_is_not_mentioned():
+    pain = load_pathway().findings["bone_pain"]
+    assert pain.is_mentioned("his hip hurts", frozenset())
+    assert not pain.is_mentioned("I don't have pain anywhere in particular", frozenset())
+    assert not pain.is_mentioned("no pain, no symptoms at all", frozenset())

@@ -429,6 +429,33 @@ def test_a_later_question_about_making_it_worse_is_not_news():
     assert not DETECTOR.screen(message).alarm
 
 
+def test_back_pain_the_care_team_is_already_testing_for_gets_a_safety_net():
+    message = "Dad has back pain so they did a CT. Can the CT tell cancer from an infection?"
+    screening = DETECTOR.screen(message)
+    assert not screening.alarm
+    assert screening.safety_net
+    assert reasons(message) == {"back_pain": "known"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Asks whether it can wait.
+        "his back hurts and they have booked an MRI for next month, can it wait till then?",
+        # New.
+        "she has developed back pain and the GP wants a bone scan",
+        # Severe.
+        "his back pain is unbearable and they booked him an MRI",
+        # Brought on by straining.
+        "straining on the toilet makes my back pain shoot, I have a scan next week",
+        # A nerve sign beside it.
+        "my back hurts and my legs are numb, they did an MRI last week",
+    ],
+)
+def test_back_pain_being_tested_for_alarms_when_new_severe_urgent_or_with_a_nerve_sign(message):
+    assert DETECTOR.screen(message).alarm
+
+
 # Thoughts of self-harm
 
 

@@ -8,11 +8,13 @@ from rasa.shared.nlu.training_data.message import Message
 
 from pipeline.question_reader import (
     QuestionReader,
+    Sentence,
     can_compare,
     is_follow_up,
     masked,
     referred_place,
     sentences_of,
+    subject_for,
     training_label,
 )
 from pipeline.sentence_model import SentenceModel, normalise
@@ -295,3 +297,20 @@ def test_what_happens_after_a_scan_is_still_the_next_test(reader):
         {"bone scan": ("test", "bone_scan")},
     )
     assert intent != "ask_not_on_page"
+
+
+def test_the_ct_named_with_the_biopsy_is_the_ct_guided_biopsy():
+    text = "why do they keep repeating the CT during the biopsy"
+    entities = [
+        {"entity": "test", "value": "ct", "start": 31, "end": 33},
+        {"entity": "test", "value": "biopsy", "start": 45, "end": 51},
+    ]
+    sentences = [Sentence(0, text, entities)]
+    subject = subject_for("ask_how_done", sentences, 0, entities)
+    assert subject == {"kind": "test", "id": "ct_biopsy"}
+
+
+def test_telling_infection_from_cancer_with_no_test_named_is_what_an_mri_shows(reader):
+    intent, reading = read(reader, "how do they know if it is infection or cancer?", {})
+    assert intent == "ask_what_it_shows"
+    assert reading["subject"] == {"kind": "test", "id": "mri"}
