@@ -92,7 +92,12 @@ class Question:
             test = referred[1] if referred[0] == "test" else glossary_test(content, referred[1])
             named.append(test)
             mentions.add((test, "it"))
-        if (tracker.latest_message.get(READING_KEY) or {}).get("subject") == {"kind": "it"}:
+        subject = (tracker.latest_message.get(READING_KEY) or {}).get("subject") or {}
+        if subject.get("kind") == "test" and subject.get("id") in named[1:]:
+            # "The bone scan found a spot and now a CT. Why do a CT after the bone scan?": the
+            # test the question sentence asks about, not the first one the story names.
+            named.insert(0, named.pop(named.index(subject["id"])))
+        if subject == {"kind": "it"}:
             # "Why that one and not a CT?": the test talked about comes first, the CT second.
             it = tracker.get_slot(SLOT_TEST)
             named.insert(0, it)
@@ -379,6 +384,11 @@ def compare_reply(
     pathway: Pathway, content: Content, question: Question, pair: tuple[str, str] | None = None
 ) -> Reply | None:
     if pair is None:
+        kinds_of = [t for t in content.tests.values() if t.kinds_compared(question.text)]
+        if kinds_of:
+            # "What's the difference between fine needle and core?": where the page compares
+            # that test's kinds.
+            return Reply(test_answer(kinds_of[0], "shows", question.clinician))
         named = list(question.tests)
         if len(named) == 1 and question.test_mentions > 1:
             return same_test_reply(pathway, content, question, named[0])

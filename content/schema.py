@@ -100,6 +100,12 @@ class TestInfo(Strict):
         text = text.lower()
         return sum(kind in text for kind in self.kinds)
 
+    def kinds_compared(self, text: str) -> bool:
+        """Whether the text names two of the test's kinds, each at least by its first word
+        ("fine needle or core?")."""
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        return len({kind.split()[0].split("-")[0] for kind in self.kinds} & words) >= 2
+
     _pairs = validator("evidence", pre=True, allow_reuse=True)(pairs_to_evidence)
 
 

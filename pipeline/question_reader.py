@@ -132,7 +132,7 @@ _DIFFERENCE = re.compile(
     # "what each one sees that the other doesn't", "is PET better than a bone scan?"
     r"|\bthe others? (?:one )?(?:doesn'?t|does not|don'?t|do not|can'?t|cannot|won'?t"
     r"|miss(?:es)?)\b"
-    r"|\b(?:better|worse|newer) than\b"
+    r"|\b(?:better|worse|newer) than\b|\bsame (?:thing |scan |test )?as\b"
 )
 # "is it infection or cancer", "how do they tell them apart".
 _TELL_APART = re.compile(r"\b(?:or|from|apart|difference|versus|vs)\b")
@@ -146,10 +146,15 @@ _TESTING_FOR = re.compile(
 )
 _FOLLOW_UP_FOR = re.compile(r"^(?:ok |okay |so )*(?:and|what about|how about) (?:for|with) \w+")
 _DOES_IT_ALWAYS_MEAN = re.compile(
-    r"(?<!what )\b(?:does|do|would|will|doesn't|doesnt|does not|don't|dont|do not) "
+    r"(?<!what )\b(?:does|dose|do|would|will|doesn't|doesnt|does not|don't|dont|do not) "
     r"(?:it|that|this|a high one|(?:a )?(?:high|raised) \w+(?: \w+)?) "
-    r"(?:definitely|definately|definatly|definetly|always|really|automatically|necessarily"
-    r"|for sure) mean\b"
+    r"(?:definitely|definately|definatly|definetly|always|allways|alway|really|automatically"
+    r"|necessarily|for sure) (?:mean|meen|mean's)\b"
+)
+# "and what's it bad at?": what the test can miss.
+_BAD_AT = re.compile(
+    r"\b(?:bad|poor|rubbish|useless|worse|weak|not (?:so |very |that )?good) at\b"
+    r"|\b(?:downsides?|weak (?:spots?|points?)|weaknesses)\b"
 )
 _WHY_FIRST = re.compile(r"^(?:so |and |but |ok |okay )*why\b")
 # What a question opening with "why" is not, whatever the model says; unless it asks why a test
@@ -575,13 +580,22 @@ def subject_for(
             and not one_named_twice  # "is it LIE-tic or LIT-ic?" asks about that word
         ):
             return {"kind": "it"}
+    if not candidates and asked is not None:
+        # "Now they want a biopsy as well. Why, if they can see it on two scans?": the test
+        # named just before the question.
+        earlier = [sentence.entities for sentence in sentences[:asked] if sentence.entities]
+        candidates = earlier[-1] if earlier else []
     candidates = candidates or entities
     if not candidates:
         return None
     if aspect in ("ask_what_is", "ask_pronunciation") and text:
         terms = [e for e in candidates if e["entity"] == "term"]
         if terms and (aspect == "ask_pronunciation" or _MEANING.search(text)):
-            return as_subject(terms[0])
+            # "I know mets means spread, but what does osteoblastic mean?": the word the
+            # question word asks about, else the first.
+            asking = list(_QUESTION_WORD.finditer(text))
+            after = [e for e in terms if asking and e["start"] - start >= asking[-1].end()]
+            return as_subject((after or terms)[0])
         question_word = _QUESTION_WORD.search(text)
         if question_word:
             # "ALP - what is it?" names its topic first; "what is lytic on my x-ray report"
@@ -652,6 +666,8 @@ def worded_aspect(
     if aspect in _NOT_A_WHY and _WHY_FIRST.match(text) and not _MISSES.search(text):
         # "WHY do they keep repeating the bone scan, isn't once enough??" asks why.
         aspect = "ask_why_test"
+    if _BAD_AT.search(text) and (names_a_test or not sentence.entities):
+        aspect = "ask_limits"
     if _DOES_IT_ALWAYS_MEAN.search(text):
         # "So if it's high, does it definitely mean bone mets?", "why doesn't a high ALP
         # always mean bone mets?": what the test cannot prove.
