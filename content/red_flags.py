@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, Extra, root_validator, validator
 from rapidfuzz import fuzz, process
 
-from content.red_flag_model import SecondOpinion
+from content.red_flag_model import SELF_HARM, SecondOpinion
 
 RED_FLAGS_FILE = Path(__file__).resolve().parent / "red_flags.yml"
 # The intent a red flag overrides NLU with, and where its findings go in the parse data (and
@@ -553,9 +553,13 @@ class RedFlagDetector:
                 set_aside += [(finding, "mild") for finding, *_ in members]
         if not findings and self._second_opinion_asked(sentences, set_aside):
             category = self.second_opinion.category(self.normalize(text))
-            if category is not None:
-                label = self.rules.categories[category].label
-                findings.append(Finding(f"learnt_{category}", category, label))
+        elif not findings and not set_aside and self.second_opinion is not None:
+            category = SELF_HARM if self.second_opinion.self_harm(self.normalize(text)) else None
+        else:
+            category = None
+        if category is not None:
+            label = self.rules.categories[category].label
+            findings.append(Finding(f"learnt_{category}", category, label))
         safety_net = not findings and (
             any(reason in {"past", "resolved", "known", "mild"} for _, reason in set_aside)
             or any(
