@@ -28,3 +28,68 @@ def test_sqlite_store_keeps_a_conversation_in_a_write_ahead_log_without_waiting_
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def new_store(path) -> PingingSQLTrackerStore:
+    return PingingSQLTrackerStore(Domain.empty(), host=f"sqlite:///{path}")
+
+
+def said(tracker: DialogueStateTracker) -> list[str]:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def turn(text: str) -> list:
+    return [UserUttered(text), ActionExecuted("action_listen")]
+
+
+def stored_rows(store: PingingSQLTrackerStore) -> int:
+    with store.engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT count(*) FROM events").scalar()
+
+
+def test_the_tracker_saved_last_is_handed_out_again_and_only_new_events_are_written(tmp_path):
+    store = new_store(tmp_path / "tracker.db")
+    tracker = DialogueStateTracker.from_events("p", [ActionExecuted("action_listen")])
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("p"))
+    assert again is tracker
+    for event in turn("what is a bone scan"):
+        again.update(event)
+    asyncio.run(store.save(again))
+    assert stored_rows(store) == 3
+    # A reader of the database alone (a fresh process) sees the same conversation.
+    assert said(asyncio.run(new_store(tmp_path / "tracker.db").retrieve("p"))) == [
+        "what is a bone scan"
+    ]
+
+
+def test_a_conversation_another_worker_added_to_is_read_again(tmp_path):
+    path = tmp_path / "tracker.db"
+    mine, other = new_store(path), new_store(path)
+    asyncio.run(mine.save(DialogueStateTracker.from_events("p", turn("hello"))))
+    theirs = asyncio.run(other.retrieve("p"))
+    for event in turn("and the MRI?"):
+        theirs.update(event)
+    asyncio.run(other.save(theirs))
+
+    current = asyncio.run(mine.retrieve("p"))
+    assert said(current) == ["hello", "and the MRI?"]
+    for event in turn("why?"):
+        current.update(event)
+    asyncio.run(mine.save(current))
+    assert stored_rows(mine) == 6
+
+
+def test_a_tracker_changed_but_never_saved_is_read_again(tmp_path):
+    store = new_store(tmp_path / "tracker.db")
+    tracker = DialogueStateTracker.from_events("p", turn("hello"))
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("lost when the turn failed"))
+    assert said(asyncio.run(store.retrieve("p"))) == ["hello"]
+
+
+def test_a_deleted_conversation_is_not_handed_out(tmp_path):
+    store = new_store(tmp_path / "tracker.db")
+    asyncio.run(store.save(DialogueStateTracker.from_events("p", turn("hello"))))
+    assert store.delete_conversation("p")
+    assert asyncio.run(store.retrieve("p")) is None
