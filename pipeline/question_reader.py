@@ -91,6 +91,21 @@ _SENTENCE_END = re.compile(
 )
 _FOLLOW_UP = re.compile(r"^(?:ok |okay |so |and )*(?:and|what about|how about)\b")
 # Words a bare follow-up may hold besides its subject: "and the MRI scan then?".
+# What lets a sentence naming no test still be about one: something said before, or the tests in
+# general.
+_REFERS = re.compile(
+    r"\b(?:it|its|it's|that|this|these|those|they|them|one|ones|he|she|him|her|why|how|what|which"
+    r"|when|where|who|scans?|tests?|results?|reports?|bloods?|letter|biopsy|spot|spots|bone|bones"
+    r"|cancer|mets|spread)\b"
+)
+
+
+def names_nothing(text: str) -> bool:
+    """Five words or more with nothing they could be about."""
+    lowered = text.lower()
+    return len(lowered.split()) >= 5 and not _REFERS.search(lowered)
+
+
 _FILLER = frozenset({"the", "a", "an", "one", "scan", "test", "then", "too", "also", "as", "well"})
 # "how do you say the first one", "and the other one?": one of the two things named before
 # (actions/answering.py finds which).
@@ -384,6 +399,16 @@ class QuestionReader(GraphComponent):
                 subject=subject_for(NOT_ON_PAGE, sentences, asked, entities),
             )
             return NOT_ON_PAGE, 1.0, reading, [{"name": NOT_ON_PAGE, "confidence": 1.0}]
+        if (
+            asked is not None
+            and not entities
+            and not sentences[asked].is_question
+            and names_nothing(sentences[asked].text)
+            and not (top in CONTROL or top.startswith(OUT_OF_SCOPE))
+        ):
+            # "My name is Zelda and I need the gist, MRN 4471209": a statement naming no test,
+            # no word of the page and nothing said before is no page question.
+            return FALLBACK, top_p, reading, ranking
         if asked is not None:
             sentence, probabilities_asked = sentences[asked], per_sentence[asked]
             aspect = worded_aspect(
@@ -406,7 +431,11 @@ class QuestionReader(GraphComponent):
                 reading.update(also=also)
             confidence = max(float(probabilities_asked[aspect]), 0.5)
             return aspect, confidence, reading, [{"name": aspect, "confidence": confidence}]
-        if top.startswith(OUT_OF_SCOPE):
+        if top.startswith(OUT_OF_SCOPE) and (
+            entities or top_p >= self.config["fallback_threshold"]
+        ):
+            # A decline needs as much confidence as an answer: "checks lineup pls, see <url>"
+            # read 16 % out of scope and 16 % goodbye is "not sure", not "I only know about...".
             kind = max(
                 (label for label in whole if label.startswith(f"{OUT_OF_SCOPE}/")), key=whole.get
             )

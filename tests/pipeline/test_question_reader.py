@@ -12,6 +12,7 @@ from pipeline.question_reader import (
     can_compare,
     is_follow_up,
     masked,
+    names_nothing,
     referred_place,
     sentences_of,
     subject_for,
@@ -314,3 +315,14 @@ def test_telling_infection_from_cancer_with_no_test_named_is_what_an_mri_shows(r
     intent, reading = read(reader, "how do they know if it is infection or cancer?", {})
     assert intent == "ask_what_it_shows"
     assert reading["subject"] == {"kind": "test", "id": "mri"}
+
+
+def test_a_statement_naming_nothing_it_could_be_about_is_told_apart():
+    assert names_nothing("my name is Zelda Quartermaine and I need the gist, MRN 4471209")
+    assert not names_nothing("I need to know why they want more scans")
+    assert not names_nothing("my dad needs one next week")
+    assert not names_nothing("need it")
+
+
+def test_a_question_naming_nothing_can_still_be_a_follow_up(reader):
+    assert read(reader, "do i need one", {})[0] != "nlu_fallback"
