@@ -76,6 +76,20 @@ PAGE_ASPECTS = frozenset(
         "ask_which_test",
     }
 )
+# The aspects that are about one test or word, which a question must name or point back to.
+ABOUT_A_SUBJECT = frozenset(
+    {
+        "ask_what_is",
+        "ask_what_it_shows",
+        "ask_limits",
+        "ask_how_done",
+        "ask_pronunciation",
+        "ask_next_test",
+        "ask_why_test",
+        "ask_need_test",
+        "ask_compare_tests",
+    }
+)
 # Declines that are about the person's own case; the others (costs, chitchat...) are not.
 PERSONAL_KINDS = frozenset({"own_results", "prognosis", "treatment", "medicines"})
 # A question sentence starts with one of these or ends with "?".
@@ -399,16 +413,6 @@ class QuestionReader(GraphComponent):
                 subject=subject_for(NOT_ON_PAGE, sentences, asked, entities),
             )
             return NOT_ON_PAGE, 1.0, reading, [{"name": NOT_ON_PAGE, "confidence": 1.0}]
-        if (
-            asked is not None
-            and not entities
-            and not sentences[asked].is_question
-            and names_nothing(sentences[asked].text)
-            and not (top in CONTROL or top.startswith(OUT_OF_SCOPE))
-        ):
-            # "My name is Zelda and I need the gist, MRN 4471209": a statement naming no test,
-            # no word of the page and nothing said before is no page question.
-            return FALLBACK, top_p, reading, ranking
         if asked is not None:
             sentence, probabilities_asked = sentences[asked], per_sentence[asked]
             aspect = worded_aspect(
@@ -417,6 +421,15 @@ class QuestionReader(GraphComponent):
                 entities,
                 result_means_spread,
             )
+            if (
+                aspect in ABOUT_A_SUBJECT
+                and not entities
+                and not sentence.is_question
+                and names_nothing(sentence.text)
+            ):
+                # "My name is Zelda and I need the gist, MRN 4471209": a statement that names
+                # no test, no word of the page and nothing said before asks about no test.
+                return FALLBACK, top_p, reading, ranking
             subject = subject_for(aspect, sentences, asked, entities)
             reading.update(
                 question=sentence.text,
