@@ -13,8 +13,9 @@ from pydantic import BaseModel, Extra, validator
 from content.schema import CONTENT_DIR
 
 
-class NotOnPage(BaseModel):
-    says: str
+class Cued(BaseModel):
+    """Something the reader recognises by `cues`: regular expressions on the lower-cased text."""
+
     cues: list[str]
 
     class Config:
@@ -27,19 +28,13 @@ class NotOnPage(BaseModel):
         return value
 
 
-class Elsewhere(BaseModel):
-    cues: list[str]
+class NotOnPage(Cued):
+    says: str
+
+
+class Elsewhere(Cued):
     test: str
     holds: str
-
-    class Config:
-        extra = Extra.forbid
-        allow_mutation = False
-
-    @validator("cues", each_item=True)
-    def cue_compiles(cls, value: str) -> str:
-        re.compile(value)
-        return value
 
 
 class ReadingRules(BaseModel):
@@ -63,13 +58,10 @@ class Reading:
     def __init__(self, rules: ReadingRules) -> None:
         self.rules = rules
         self._not_on_page = {
-            topic: [re.compile(rf"(?<!\w){cue}") for cue in item.cues]
-            for topic, item in rules.not_on_page.items()
+            topic: _whole_words(item.cues) for topic, item in rules.not_on_page.items()
         }
         self._personal = [re.compile(cue) for cue in rules.personal]
-        self._elsewhere = [
-            (item, [re.compile(rf"(?<!\w){cue}") for cue in item.cues]) for item in rules.elsewhere
-        ]
+        self._elsewhere = [(item, _whole_words(item.cues)) for item in rules.elsewhere]
 
     def not_on_page(self, text: str) -> list[str]:
         """The topics of `not_on_page` the text asks about, in the file's order."""
@@ -87,6 +79,10 @@ class Reading:
 
     def says(self, topic: str) -> str:
         return self.rules.not_on_page[topic].says
+
+
+def _whole_words(cues: list[str]) -> list[re.Pattern]:
+    return [re.compile(rf"(?<!\w){cue}") for cue in cues]
 
 
 @lru_cache(maxsize=2)

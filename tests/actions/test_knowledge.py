@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk.events import SlotSet
 
 from actions.knowledge import ActionCiteSource, ActionExplain, ActionExplainTopic, ActionNotOnPage
 from actions.pronunciation import ActionPronounce
+from content.reading import load_reading
+from content.schema import load_content
 from tests.actions.trackers import customs, entity, run, texts, tracker_for
 
 
@@ -369,3 +373,11 @@ def test_the_test_that_does_it_is_not_told_about_itself_twice():
         "can an MRI tell infection from cancer", "ask_what_it_shows", [entity("test", "mri")]
     )
     assert texts(run(ActionExplain(), tracker)[0]).count("an infection") == 1
+
+
+def test_every_sentence_lent_from_another_test_exists_once():
+    # reading.yml names a word; the answer lends the one sentence of that test holding it.
+    content = load_content()
+    for item in load_reading().rules.elsewhere:
+        shows = re.split(r"(?<=\.) ", content.tests[item.test].patient.shows)
+        assert len([s for s in shows if item.holds in s]) == 1, item

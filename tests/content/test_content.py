@@ -11,7 +11,6 @@ import yaml
 from pydantic import ValidationError
 
 from actions.respelling import strip_respellings
-from content.reading import load_reading
 from content.schema import CONTENT_DIR, Content, load_content
 from content.source_text import source_sections, source_text
 from settings import PROJECT_DIR
@@ -120,10 +119,3 @@ def test_patient_answers_are_short_and_plain():
     assert statistics.median(grades.values()) <= 6
     too_hard = {text: grade for text, grade in grades.items() if grade > 8}
     assert not too_hard, too_hard
-
-
-def test_every_sentence_lent_from_another_test_exists_once():
-    content = load_content()
-    for item in load_reading().rules.elsewhere:
-        shows = re.split(r"(?<=\.) ", content.tests[item.test].patient.shows)
-        assert len([s for s in shows if item.holds in s]) == 1, item

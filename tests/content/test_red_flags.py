@@ -395,8 +395,15 @@ def test_one_high_calcium_symptom_alarms_with_calcium_or_when_severe():
 # New versus known back pain
 
 
-def test_long_standing_known_back_pain_gets_a_safety_net_not_an_alarm():
-    message = "I've had a dull back ache for years, it hasn't changed. Which test is best?"
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I've had a dull back ache for years, it hasn't changed. Which test is best?",
+        # Back pain the care team is already testing for.
+        "Dad has back pain so they did a CT. Can the CT tell cancer from an infection?",
+    ],
+)
+def test_known_back_pain_gets_a_safety_net_not_an_alarm(message):
     screening = DETECTOR.screen(message)
     assert not screening.alarm
     assert screening.safety_net
@@ -410,6 +417,13 @@ def test_long_standing_known_back_pain_gets_a_safety_net_not_an_alarm():
         "I've had back pain for years but this is different, it's much worse at night",
         "I have had the same back ache for years. Now it is much worse.",
         "I've had the same back ache for years and now my legs are numb",
+        # Being tested for, but asking whether it can wait, new, severe, brought on by
+        # straining, or with a nerve sign.
+        "his back hurts and they have booked an MRI for next month, can it wait till then?",
+        "she has developed back pain and the GP wants a bone scan",
+        "his back pain is unbearable and they booked him an MRI",
+        "straining on the toilet makes my back pain shoot, I have a scan next week",
+        "my back hurts and my legs are numb, they did an MRI last week",
     ],
 )
 def test_back_pain_that_is_new_worse_or_with_a_nerve_sign_alarms(message):
@@ -427,33 +441,6 @@ def test_a_long_standing_settled_nerve_sign_is_known_only_in_its_own_clause():
 def test_a_later_question_about_making_it_worse_is_not_news():
     message = "same neck ache from arthritis for years. will lying in the mri make it worse?"
     assert not DETECTOR.screen(message).alarm
-
-
-def test_back_pain_the_care_team_is_already_testing_for_gets_a_safety_net():
-    message = "Dad has back pain so they did a CT. Can the CT tell cancer from an infection?"
-    screening = DETECTOR.screen(message)
-    assert not screening.alarm
-    assert screening.safety_net
-    assert reasons(message) == {"back_pain": "known"}
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        # Asks whether it can wait.
-        "his back hurts and they have booked an MRI for next month, can it wait till then?",
-        # New.
-        "she has developed back pain and the GP wants a bone scan",
-        # Severe.
-        "his back pain is unbearable and they booked him an MRI",
-        # Brought on by straining.
-        "straining on the toilet makes my back pain shoot, I have a scan next week",
-        # A nerve sign beside it.
-        "my back hurts and my legs are numb, they did an MRI last week",
-    ],
-)
-def test_back_pain_being_tested_for_alarms_when_new_severe_urgent_or_with_a_nerve_sign(message):
-    assert DETECTOR.screen(message).alarm
 
 
 # Thoughts of self-harm
