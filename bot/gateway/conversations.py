@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import MetaData, create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.pool import QueuePool
+
+from bot.sqlite_engine import sqlite_engine
 
 # The table of Rasa's SQLTrackerStore (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
 EVENTS_TABLE = "events"
@@ -67,13 +68,11 @@ class ConversationStore:
 
     def _make_engine(self, sqlite: bool) -> Engine:
         if sqlite:
-            # SQLAlchemy 1.4 opens a new SQLite connection for every query (NullPool): with
-            # the token checked before and after each message that was most of the gateway's
-            # own time per message. A pooled connection serves one thread at a time, and a
-            # file needs no liveness ping.
-            return create_engine(
-                self._url, poolclass=QueuePool, connect_args={"check_same_thread": False}
-            )
+            # Pooled (SQLAlchemy 1.4 would open the file for every query: with the token
+            # checked before and after each message, that was most of the gateway's own time
+            # per message), and committing without waiting for the disk while it holds the
+            # write lock Rasa's saves wait for.
+            return sqlite_engine(self._url)
         # A PostgreSQL server can restart under a pooled connection: pinged before use.
         return create_engine(self._url, pool_pre_ping=True)
 

@@ -7,14 +7,9 @@ conversation and the message is lost. Checking a connection as it leaves the poo
 trip) replaces a dead one before it is used, and conversations carry on as if nothing had
 happened.
 
-SQLite (one worker, `make run`): Rasa calls the store synchronously on its event loop, so
-whatever a save waits for, every other conversation waits for too. With SQLite's default
-rollback journal each commit waits for the disk twice (about 2.4 ms here, more on a busy disk)
-and each session opens the file anew (SQLAlchemy 1.4 does not pool SQLite files). Profiling
-Rasa under load with py-spy put the store's commits and connects among its largest costs. In
-write-ahead-log mode with `synchronous=NORMAL` a commit waits for no disk (the log is synced at
-checkpoints), and connections are pooled, as SQLAlchemy 2.0 does by default. Nothing is lost
-when a process crashes; a power cut can lose the last commits but never corrupts the file.
+SQLite (one worker, `make run`): profiling Rasa under load with py-spy put the store's commits
+and connects among its largest costs; the file is opened in write-ahead-log mode on pooled
+connections (bot/sqlite_engine.py).
 
 Rasa's stores cannot delete a conversation; this one can, for "forget me" and the retention
 job (bot/rasa_ext/forget_channel.py, which holds the conversation's lock while it does).
@@ -40,7 +35,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.sqlite_engine import sqlite_engine
 
 # Conversations kept per worker: a few hours of a busy clinic's chats, some megabytes.
 RECENT_CONVERSATIONS = 2000
@@ -78,15 +77,31 @@ class PingingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         saved = self._recent.get(sender_id)
+        with self.session_scope() as session:
+            last_id = session.execute(self._last_id, {"sender_id": sender_id}).scalar()
         if saved is not None:
-            with self.session_scope() as session:
-                last_id = session.execute(self._last_id, {"sender_id": sender_id}).scalar()
             fresh = saved.last_id is not None and last_id == saved.last_id
             if fresh and len(saved.tracker.events) == saved.stored:
                 self._recent.move_to_end(sender_id)
                 return saved.tracker
             del self._recent[sender_id]
+        if last_id is None:
+            # Nothing stored: a new conversation, which Rasa creates next (`create_tracker`).
+            # Rasa's own query would say the same at several times the cost.
+            return None
         return await super().retrieve(sender_id)
+
+    async def create_tracker(
+        self, sender_id: str, append_action_listen: bool = True
+    ) -> DialogueStateTracker:
+        """Rasa's, for a conversation with nothing stored (`retrieve` found no event, under
+        the conversation's lock): its save writes every event without counting rows first."""
+        tracker = self.init_tracker(sender_id)
+        if append_action_listen:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        self._recent[sender_id] = _Saved(tracker, 0, None)
+        await self.save(tracker)
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save, which also learns the id of the last event stored."""
@@ -96,9 +111,14 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                 self._row(tracker.sender_id, event)
                 for event in self._additional_events(session, tracker)
             ]
-            session.add_all(rows)
-            session.flush()
-            last_id = rows[-1].id if rows else None
+            # Rows inserted as plain values, not ORM objects: the ORM's bookkeeping cost more
+            # than the insert. The last one alone, to learn its id.
+            table = self.SQLEvent.__table__
+            if len(rows) > 1:
+                session.execute(table.insert(), rows[:-1])
+            last_id = (
+                session.execute(table.insert(), rows[-1]).inserted_primary_key[0] if rows else None
+            )
             session.commit()
         saved = self._recent.get(tracker.sender_id)
         if last_id is None and saved is not None and saved.tracker is tracker:
@@ -110,17 +130,18 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         while len(self._recent) > RECENT_CONVERSATIONS:
             self._recent.popitem(last=False)
 
-    def _row(self, sender_id: str, event: Any) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Any) -> dict[str, Any]:
         # The row Rasa's own save writes (rasa/core/tracker_store.py).
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def _additional_events(
         self, session: sa.orm.Session, tracker: DialogueStateTracker
@@ -148,21 +169,3 @@ class PingingSQLTrackerStore(SQLTrackerStore):
     def _delete_kept_with(self, session: sa.orm.Session, sender_id: str) -> None:
         """What a subclass keeps of the conversation beside its events, deleted in the same
         transaction."""
-
-
-def sqlite_engine(url: sa.engine.URL) -> sa.engine.Engine:
-    engine = sa.create_engine(
-        url,
-        poolclass=sa.pool.QueuePool,
-        # Pooled connections may serve another thread later (never two at once).
-        connect_args={"check_same_thread": False},
-    )
-    sa.event.listen(engine, "connect", _write_ahead_log)
-    return engine
-
-
-def _write_ahead_log(connection: Any, record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

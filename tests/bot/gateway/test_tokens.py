@@ -145,3 +145,11 @@ def test_only_the_most_recent_conversations_are_remembered(tokens, monkeypatch):
     assert tokens.admitted_before("web-0", first, None) is None
     assert tokens.admitted_before("web-1", second, None) is not None
     assert tokens.admitted_before("web-2", third, None) is not None
+
+
+def test_the_shared_sqlite_file_commits_without_waiting_for_the_disk(store, tmp_path):
+    # The gateway's commits hold the write lock Rasa's saves wait for (bot/sqlite_engine.py).
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with sqlite3.connect(tmp_path / "tracker.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -93,3 +93,18 @@ def test_a_deleted_conversation_is_not_handed_out(tmp_path):
     asyncio.run(store.save(DialogueStateTracker.from_events("p", turn("hello"))))
     assert store.delete_conversation("p")
     assert asyncio.run(store.retrieve("p")) is None
+
+
+def test_a_new_conversation_is_created_stored_and_read_back_by_another_process(tmp_path):
+    store = new_store(tmp_path / "tracker.db")
+    assert asyncio.run(store.retrieve("new")) is None
+    tracker = asyncio.run(store.get_or_create_tracker("new"))
+    assert stored_rows(store) == 1  # the first action_listen, as Rasa's own store writes
+    for event in turn("what is a bone scan"):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert asyncio.run(store.retrieve("new")) is tracker
+    assert stored_rows(store) == 3
+    assert said(asyncio.run(new_store(tmp_path / "tracker.db").retrieve("new"))) == [
+        "what is a bone scan"
+    ]
