@@ -12,10 +12,11 @@ from content.red_flags import load_detector
 def main() -> None:
     # The detector's own reading of a message (spellings corrected, contractions spelt out),
     # without a second opinion, which is what is being trained.
-    model = train(load_detector(second_opinion=False).normalize)
+    detector = load_detector(second_opinion=False)
+    model = train(detector.normalize, detector.rules.categories)
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     model.save(MODEL_DIR, MODEL_NAME)
-    print(f"trained on {len(training_set()[0])} messages -> {MODEL_DIR}")
+    print(f"trained on {len(training_set(detector.rules.categories)[0])} messages -> {MODEL_DIR}")
 
 
 if __name__ == "__main__":

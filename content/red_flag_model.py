@@ -21,6 +21,7 @@ it what is not a sign); the sealed test splits are never read. The result is pla
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import yaml
@@ -76,11 +77,14 @@ class SecondOpinion:
         return bool(row[self.model.labels.index(SELF_HARM)] >= SELF_HARM_ALONE_THRESHOLD)
 
 
-def training_set() -> tuple[list[str], list[str]]:
+def training_set(categories: Collection[str]) -> tuple[list[str], list[str]]:
     """Warning-sign development messages labelled by category or `none`, and every question of
-    the realistic development set that is not a warning sign, labelled `none`."""
+    the realistic development set that is not a warning sign, labelled `none`. A sign that is
+    not one of `categories` stops the build: the detector could not name it in its reply."""
     texts, labels = [], []
     for message in yaml.safe_load(WARNING_SIGNS_DEV.read_text(encoding="utf-8"))["messages"]:
+        if message["red_flag"] and message["sign"] not in categories:
+            raise ValueError(f"unknown sign {message['sign']!r} (one of {sorted(categories)})")
         texts.append(message["q"])
         labels.append(message["sign"] if message["red_flag"] else NONE)
     for path in sorted(REALISTIC_DEV.glob("*.yml")):
@@ -92,7 +96,7 @@ def training_set() -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def train(normalize) -> TextModel:
+def train(normalize, categories: Collection[str]) -> TextModel:
     """`normalize` is the detector's own (spellings corrected, contractions spelt out)."""
-    texts, labels = training_set()
+    texts, labels = training_set(categories)
     return TextModel.fit([normalize(t) for t in texts], labels, c=C, seed=SEED)

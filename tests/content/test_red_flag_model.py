@@ -12,7 +12,7 @@ from content.red_flags import RedFlagDetector, load_detector, load_rules
 @pytest.fixture(scope="module")
 def detectors() -> tuple[RedFlagDetector, RedFlagDetector]:
     rules_alone = load_detector(second_opinion=False)
-    model = train(rules_alone.normalize)
+    model = train(rules_alone.normalize, rules_alone.rules.categories)
     return rules_alone, RedFlagDetector(load_rules(), SecondOpinion(model))
 
 
@@ -51,7 +51,7 @@ def test_it_stays_silent_where_the_rules_found_nothing_to_ask_about(detectors, m
 
 
 def test_it_learns_from_development_data_labelled_by_category_or_none():
-    texts, labels = training_set()
+    texts, labels = training_set(load_rules().categories)
     assert len(texts) == len(labels) > 1000
     assert set(labels) == {
         NONE,
@@ -61,3 +61,8 @@ def test_it_learns_from_development_data_labelled_by_category_or_none():
         "chest_breathing",
         "self_harm",
     }
+
+
+def test_a_sign_the_detector_cannot_name_stops_the_build():
+    with pytest.raises(ValueError, match="unknown sign 'spinal_cord'"):
+        training_set(["self_harm", "chest_breathing", "fracture", "high_calcium"])
