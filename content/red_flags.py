@@ -660,13 +660,20 @@ class RedFlagDetector:
         )
 
     def _settled_in_clause(self, sentence: Sentence, clause: int) -> bool:
-        """Long-standing and settled in this clause, with nothing new or current in it."""
+        """Long-standing in this clause and settled there, with nothing new or current in it;
+        or settled elsewhere in its sentence ("numb patch for three years, the neurologist
+        looked at it, it hasn't changed"), with nothing new or current anywhere in it."""
         context = self.rules.context
-        return (
-            sentence.live(context.long_standing, clause)
-            and sentence.live(context.settled, clause)
-            and not sentence.live(context.onset, clause)
-            and not sentence.live(context.current, clause)
+        if not sentence.live(context.long_standing, clause):
+            return False
+        if sentence.live(context.settled, clause):
+            scope = clause
+        elif sentence.live(context.settled):
+            scope = None
+        else:
+            return False
+        return not sentence.live(context.onset, scope) and not sentence.live(
+            context.current, scope
         )
 
     def _cluster_holds(
