@@ -21,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.handoff import nurse_notifier
+from bot.gc_pauses import freeze_what_is_loaded
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
@@ -31,6 +32,8 @@ async def _start_alert_upkeep(app: Sanic, loop: object) -> None:
     # Sanic 21 calls server listeners with the app and the event loop.
     app.add_task(nurse_notifier().run())
     app.add_task(nurse_notifier().purge_forever())
+    # The actions and their content are loaded: kept out of full collections' way.
+    freeze_what_is_loaded()
 
 
 async def _forget_conversations(request: Request) -> HTTPResponse:

@@ -27,6 +27,7 @@ from bot.gateway.routes import channels, chat, conversations, health, staff, wid
 from bot.gateway.staff.insights import GatewayInsights
 from bot.gateway.store_probes import StoreProbes
 from bot.gateway.tokens import ConversationTokens
+from bot.gc_pauses import freeze_what_is_loaded
 from settings.bot import Settings, get_settings
 
 IN_FLIGHT_MARGIN_SECONDS = 5.0
@@ -44,6 +45,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.insights.announce()
         retention = asyncio.create_task(app.state.retention.run_forever())
+        freeze_what_is_loaded()
         yield
         retention.cancel()
         await app.state.limits.close()
