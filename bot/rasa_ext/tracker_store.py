@@ -35,8 +35,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.sqlite_engine import sqlite_engine
@@ -71,6 +69,9 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: OrderedDict[str, _Saved] = OrderedDict()
+        # Conversations `retrieve` found nothing stored for, until their first save. Rasa
+        # looks a conversation up and creates it under its lock, so no one stores any meanwhile.
+        self._nothing_stored: set[str] = set()
         self._last_id = sa.select(sa.func.max(self.SQLEvent.id)).where(
             self.SQLEvent.sender_id == sa.bindparam("sender_id")
         )
@@ -86,22 +87,14 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                 return saved.tracker
             del self._recent[sender_id]
         if last_id is None:
-            # Nothing stored: a new conversation, which Rasa creates next (`create_tracker`).
-            # Rasa's own query would say the same at several times the cost.
+            # Nothing stored: a new conversation, which Rasa creates and saves next. Rasa's own
+            # query would say the same at several times the cost.
+            if len(self._nothing_stored) >= RECENT_CONVERSATIONS:
+                self._nothing_stored.clear()  # looked up but never saved: counted as before
+            self._nothing_stored.add(sender_id)
             return None
+        self._nothing_stored.discard(sender_id)
         return await super().retrieve(sender_id)
-
-    async def create_tracker(
-        self, sender_id: str, append_action_listen: bool = True
-    ) -> DialogueStateTracker:
-        """Rasa's, for a conversation with nothing stored (`retrieve` found no event, under
-        the conversation's lock): its save writes every event without counting rows first."""
-        tracker = self.init_tracker(sender_id)
-        if append_action_listen:
-            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
-        self._recent[sender_id] = _Saved(tracker, 0, None)
-        await self.save(tracker)
-        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save, which also learns the id of the last event stored."""
@@ -120,6 +113,7 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                 session.execute(table.insert(), rows[-1]).inserted_primary_key[0] if rows else None
             )
             session.commit()
+        self._nothing_stored.discard(tracker.sender_id)
         saved = self._recent.get(tracker.sender_id)
         if last_id is None and saved is not None and saved.tracker is tracker:
             last_id = saved.last_id
@@ -147,15 +141,19 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         self, session: sa.orm.Session, tracker: DialogueStateTracker
     ) -> Iterator:
         """The events not stored yet: past the ones saved last, for the tracker this store
-        handed out; else Rasa's way, counting the stored rows."""
+        handed out; all of them, for a conversation with nothing stored; else Rasa's way,
+        counting the stored rows."""
         saved = self._recent.get(tracker.sender_id)
         if saved is not None and saved.tracker is tracker:
             return iter(list(tracker.events)[saved.stored :])
+        if tracker.sender_id in self._nothing_stored:
+            return iter(list(tracker.events))
         return super()._additional_events(session, tracker)
 
     def delete_conversation(self, sender_id: str) -> bool:
         """Deletes every stored event of one conversation; whether there were any."""
         self._recent.pop(sender_id, None)
+        self._nothing_stored.discard(sender_id)
         with self.session_scope() as session:
             deleted = (
                 session.query(self.SQLEvent)

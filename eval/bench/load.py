@@ -19,6 +19,7 @@ from functools import lru_cache
 import httpx
 import yaml
 
+from bot.gateway.aiohttp_transport import AiohttpTransport
 from bot.gateway.tokens import TOKEN_HEADER
 from content.red_flags import load_detector
 from settings import PROJECT_DIR
@@ -30,6 +31,9 @@ BUSY_ERROR = "busy"
 # The gateway's "could not answer just now" (bot/gateway/own_replies.py): Rasa timed out or
 # failed, so the patient got no answer to the question.
 UNAVAILABLE = {"custom": {"gateway_reply": "unavailable"}}
+# Shorter than the servers keep an idle connection (Rasa's Sanic 5 s, the gateway's uvicorn
+# more), so a message is never sent on a connection the server is closing.
+KEEPALIVE_SECONDS = 2.0
 
 
 def load_conversations() -> list[list[str]]:
@@ -158,8 +162,13 @@ def _error_code(response: httpx.Response) -> str | None:
 def client(
     connections: int, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """A client as patiently as the widget (30 s), with room for `connections` at once."""
+    """A client as patiently as the widget (30 s), with room for `connections` at once.
+
+    Its requests go out on aiohttp's connections (the gateway's own transport): the load
+    generator shares the two cores with what it measures, and httpx's own pool cost it about
+    twice the processor time per message."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    transport = transport or AiohttpTransport(keepalive_seconds=KEEPALIVE_SECONDS)
     return httpx.AsyncClient(timeout=30.0, limits=limits, transport=transport)
 
 

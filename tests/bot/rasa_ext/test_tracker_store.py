@@ -108,3 +108,18 @@ def test_a_new_conversation_is_created_stored_and_read_back_by_another_process(t
     assert said(asyncio.run(new_store(tmp_path / "tracker.db").retrieve("new"))) == [
         "what is a bone scan"
     ]
+
+
+def test_a_conversation_looked_up_empty_then_stored_by_another_worker_is_not_written_twice(
+    tmp_path,
+):
+    path = tmp_path / "tracker.db"
+    mine, other = new_store(path), new_store(path)
+    assert asyncio.run(mine.retrieve("p")) is None  # a turn that then failed before saving
+    asyncio.run(other.save(DialogueStateTracker.from_events("p", turn("hello"))))
+    tracker = asyncio.run(mine.get_or_create_tracker("p"))
+    for event in turn("and the MRI?"):
+        tracker.update(event)
+    asyncio.run(mine.save(tracker))
+    assert stored_rows(mine) == 4
+    assert said(asyncio.run(new_store(path).retrieve("p"))) == ["hello", "and the MRI?"]
