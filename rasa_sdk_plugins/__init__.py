@@ -15,13 +15,14 @@ behind a network policy that lets only Rasa and the gateway in (deploy/k8s).
 
 from __future__ import annotations
 
+import gc
+
 import pluggy
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.handoff import nurse_notifier
-from bot.gc_pauses import freeze_what_is_loaded
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
@@ -32,8 +33,11 @@ async def _start_alert_upkeep(app: Sanic, loop: object) -> None:
     # Sanic 21 calls server listeners with the app and the event loop.
     app.add_task(nurse_notifier().run())
     app.add_task(nurse_notifier().purge_forever())
-    # The actions and their content are loaded: kept out of full collections' way.
-    freeze_what_is_loaded()
+    # The actions and their content are loaded: kept out of the garbage collector's full
+    # passes, which otherwise stopped this server for 50 ms at a time (as bot/gc_pauses.py
+    # does for Rasa and the gateway; this package may import only the actions).
+    gc.collect()
+    gc.freeze()
 
 
 async def _forget_conversations(request: Request) -> HTTPResponse:

@@ -25,7 +25,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.gc_pauses import freeze_what_is_loaded
 from bot.supervisor.stack import Stack
+from content.red_flags import load_detector
 from eval.bench.anchor import init_sample_bot, serve_sample_bot
 from eval.bench.arrivals import Traffic
 from eval.bench.capacity import Steps, capacity, ladder, overload, print_step, run_rate
@@ -96,6 +98,11 @@ async def load_one_worker(
 
 def bench(args: argparse.Namespace) -> dict:
     conversations = load_conversations()
+    # The load generator times every message: its own full garbage collections (it holds the
+    # warning-sign detector, to count the emergency replies) would be counted as the
+    # assistant's latency (bot/gc_pauses.py).
+    load_detector()
+    freeze_what_is_loaded()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bonemets-bench-") as tmp:
         if args.model:
