@@ -26,6 +26,18 @@ def add_respellings(text: str, already_said: set[str], content: Content) -> tupl
         match = _form_pattern(term.forms).search(text)
         if match:
             mentions.append((match, term))
+    # A term inside a longer one ("tomography" in "positron emission tomography") is said
+    # with it: one respelling, the longer term's, not two after the same word.
+    mentions = [
+        (match, term)
+        for match, term in mentions
+        if not any(
+            other.start() <= match.start()
+            and match.end() <= other.end()
+            and other.end() - other.start() > match.end() - match.start()
+            for other, _ in mentions
+        )
+    ]
     added = []
     for match, term in sorted(mentions, key=lambda m: m[0].end(), reverse=True):
         end = match.end()

@@ -43,6 +43,15 @@ def test_parts_of_longer_words_are_not_matched():
     assert [t.id for t in added] == ["osteolytic"]
 
 
+def test_a_term_inside_a_longer_one_is_respelled_once_with_it():
+    text, added = add_respellings("For a PET (positron emission tomography) scan", set(), CONTENT)
+    assert (
+        text
+        == "For a PET (positron emission tomography, POZ-ih-tron ee-MIH-shun toh-MAH-gruh-fee) scan"
+    )
+    assert [t.id for t in added] == ["positron"]
+
+
 def test_several_terms_are_listed_in_reading_order():
     text, added = add_respellings("Blastic or lytic metastases.", set(), CONTENT)
     assert [t.id for t in added] == ["blastic", "lytic", "metastasis"]
