@@ -15,12 +15,36 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
+# A collection that stops the server longer than this is logged: a turn costs about 20 ms.
+LONG_PAUSE_MS = 50.0
+
 
 def freeze_what_is_loaded() -> None:
-    """Call once everything loaded at startup is in place, before serving."""
+    """Call once everything loaded at startup is in place, before serving. From then on, a
+    collection that takes longer than LONG_PAUSE_MS is logged as a warning."""
     gc.collect()
     gc.freeze()
     logger.debug("%d objects moved out of the garbage collector's sight", gc.get_freeze_count())
+    if _time_collection not in gc.callbacks:
+        gc.callbacks.append(_time_collection)
+
+
+_started: list[float] = []
+
+
+def _time_collection(phase: str, info: dict[str, Any]) -> None:
+    if phase == "start":
+        _started[:] = [time.perf_counter()]
+    elif _started:
+        milliseconds = (time.perf_counter() - _started[0]) * 1000
+        if milliseconds > LONG_PAUSE_MS:
+            logger.warning(
+                "garbage collection of generation %d stopped the server for %.0f ms",
+                info["generation"],
+                milliseconds,
+            )

@@ -97,8 +97,9 @@ def rows(report: dict) -> list[list[object]]:
     soak = report["soak"]
     if soak:
         out.append(
-            [f"soak {soak['seconds']:.0f} s at {soak['rate']:g} msg/s", "0 errors",
-             _latency(soak), _met(soak["errors"] == 0 and soak["shed"] == 0)]
+            [f"soak {soak['seconds']:.0f} s at {soak['rate']:g} msg/s", "0 errors, none busy",
+             f"{_latency(soak)}, {soak['shed']} busy",
+             _met(soak["errors"] == 0 and soak["shed"] == 0)]
         )  # fmt: skip
     samples = report["rss_mb"]
     peak = max(total_mb(sample) for sample in samples)

@@ -60,3 +60,16 @@ def test_the_action_server_freezes_once_its_actions_are_loaded():
 
     asyncio.run(rasa_sdk_plugins._start_alert_upkeep(SanicApp(), None))
     assert gc.get_freeze_count() > 0
+
+
+def test_a_long_collection_is_logged(monkeypatch, caplog):
+    from bot import gc_pauses
+
+    monkeypatch.setattr(gc_pauses, "LONG_PAUSE_MS", -1.0)  # every collection counts as long
+    freeze_what_is_loaded()
+    try:
+        with caplog.at_level("WARNING", logger="bot.gc_pauses"):
+            gc.collect()
+    finally:
+        gc.callbacks.remove(gc_pauses._time_collection)
+    assert "garbage collection of generation 2 stopped the server" in caplog.text
