@@ -14,6 +14,7 @@ import dataclasses
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,7 +22,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respelling import add_respellings, pronunciation_payload
-from content.reading import load_reading
+from content.reading import Elsewhere, load_reading
 from content.schema import Content, Term, load_content
 
 CLINICIAN_CHANNELS = {"slack", "botframework"}
@@ -139,20 +140,35 @@ class Answer:
     respell: bool = True
 
 
-def with_lent_sentence(
-    answer: Answer, named: list[str], tracker: Tracker, content: Content
-) -> Answer:
+def with_lent_sentence(answer: Answer, named: list[str], tracker: Tracker) -> Answer:
     """The answer and the page's sentence on another test, when the question asks the named
     tests for what the page says that other test does: "can a CT tell a tumour from an
     infection?" (an MRI usually can)."""
     text = tracker.latest_message.get("text") or ""
     for item in load_reading().elsewhere(text):
         if item.test not in named:
-            other = content.tests[item.test]
-            sentences = re.split(r"(?<=\.) ", other.patient.shows)
-            lent = next(s for s in sentences if item.holds in s)
+            lent = sentences_lent()[(item.test, item.holds)]
             return dataclasses.replace(answer, text=f"{answer.text} {lent}")
     return answer
+
+
+@lru_cache(maxsize=1)
+def sentences_lent() -> dict[tuple[str, str], str]:
+    """reading.yml's `elsewhere` rules, each found once in the page's content."""
+    return lent_sentences(load_reading().rules.elsewhere, load_content())
+
+
+def lent_sentences(rules: list[Elsewhere], content: Content) -> dict[tuple[str, str], str]:
+    """For each rule (test, word), the one sentence of the test's `shows` that holds the word.
+    A word in no sentence, or in several, is a content error."""
+    found = {}
+    for item in rules:
+        sentences = re.split(r"(?<=\.) ", content.tests[item.test].patient.shows)
+        holding = [s for s in sentences if item.holds in s]
+        if len(holding) != 1:
+            raise ValueError(f"{item.holds!r} is in {len(holding)} sentences of {item.test}")
+        found[(item.test, item.holds)] = holding[0]
+    return found
 
 
 def is_clinician(tracker: Tracker) -> bool:

@@ -114,7 +114,7 @@ class ActionExplain(PageAnswer):
                 aspect = "limits"
             answer = test_answer(test, aspect, clinician)
             if not clinician:
-                answer = with_lent_sentence(answer, [test.id], tracker, content)
+                answer = with_lent_sentence(answer, [test.id], tracker)
         elif kind == "term" and aspect != "what" and term_test(content, subject_id):
             # "Is it always from bone mets?" about hypercalcemia: the calcium test's limits.
             answer = test_answer(term_test(content, subject_id), aspect, clinician)

@@ -490,7 +490,7 @@ class SequencingAction(PageAnswer):
             return []
         answer = reply.answer
         if not question.clinician:
-            answer = with_lent_sentence(answer, list(question.tests), tracker, content)
+            answer = with_lent_sentence(answer, list(question.tests), tracker)
         events = send_answer(dispatcher, tracker, answer)
         return [*events, SlotSet(SLOT_PREVIOUS_TEST, reply.came_from)]
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
+import pytest
 from rasa_sdk.events import SlotSet
 
+from actions.answering import lent_sentences, sentences_lent
 from actions.knowledge import ActionCiteSource, ActionExplain, ActionExplainTopic, ActionNotOnPage
 from actions.pronunciation import ActionPronounce
-from content.reading import load_reading
+from content.reading import Elsewhere
 from content.schema import load_content
 from tests.actions.trackers import customs, entity, run, texts, tracker_for
 
@@ -377,7 +377,13 @@ def test_the_test_that_does_it_is_not_told_about_itself_twice():
 
 def test_every_sentence_lent_from_another_test_exists_once():
     # reading.yml names a word; the answer lends the one sentence of that test holding it.
-    content = load_content()
-    for item in load_reading().rules.elsewhere:
-        shows = re.split(r"(?<=\.) ", content.tests[item.test].patient.shows)
-        assert len([s for s in shows if item.holds in s]) == 1, item
+    lent = sentences_lent()
+    assert lent
+    assert all(word in sentence for (_, word), sentence in lent.items())
+
+
+@pytest.mark.parametrize("word", ["a word the page never uses", "the"])
+def test_a_word_in_no_sentence_or_in_several_is_a_content_error(word):
+    rule = Elsewhere(cues=["infection"], test="mri", holds=word)
+    with pytest.raises(ValueError, match="sentences of mri"):
+        lent_sentences([rule], load_content())
