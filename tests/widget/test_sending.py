@@ -261,6 +261,7 @@ def busy_gateway(stack: Stack) -> Iterator[tuple[Gateway, HoldingRasa]]:
         extra_env={
             "RASA_PORT": str(rasa.server_address[1]),
             "ADMISSION_SLOTS_PER_WORKER": "1",
+            "ADMISSION_BURST_SLOTS_PER_WORKER": "0",
             "ADMISSION_WAIT_SECONDS": "0",
         },
     )

@@ -116,6 +116,9 @@ async def rest_webhook(
     fails, the gateway answers itself (a `custom` item `{"gateway_reply": ...}` says so).
     """
     address = await limits.enforce(request, body.sender, "messages")
+    signs = own_replies.warning_signs(body.message)
+    if signs is None and rasa.turns_away_at_once(body.sender):
+        raise busy_error()
     admission = await admit_message(tokens, body.sender, conversation_token, idempotency_key)
     if settings.log_message_text:
         logger.debug("message from %s: %r", body.sender, body.message)
@@ -127,9 +130,9 @@ async def rest_webhook(
             tokens,
             forgetter,
             lambda after: _ask_assistant(
-                body, rasa, settings, forgetter, own_replies, metadata, after
+                body, signs, rasa, settings, forgetter, own_replies, metadata, after
             ),
-            lambda: _own_reply(body, own_replies, own_replies.warning_signs(body.message)),
+            lambda: _own_reply(body, own_replies, signs),
         )
         # Rasa counts the turns it finishes; the ones the gateway answered itself, it cannot.
         if reply.status == 200:
@@ -142,6 +145,7 @@ async def rest_webhook(
 
 async def _ask_assistant(
     body: ChatMessage,
+    signs: list[str] | None,
     rasa: RasaClient,
     settings: Settings,
     forgetter: Forgetter,
@@ -149,7 +153,6 @@ async def _ask_assistant(
     metadata: dict[str, str],
     after: Callable[[], Awaitable[None]],
 ) -> list[dict[str, Any]]:
-    signs = own_replies.warning_signs(body.message)
     # A warning sign gets an answer well before the widget gives up, from Rasa or from here.
     deadline = (
         settings.red_flag_timeout_seconds if signs is not None else settings.rasa_timeout_seconds

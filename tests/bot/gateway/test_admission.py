@@ -14,7 +14,7 @@ from bot.gateway.admission import RETRY_AFTER_SECONDS, Admission, Busy
 from bot.gateway.main import create_app
 from bot.gateway.own_replies import GATEWAY_REPLY
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.tokens import TOKEN_HEADER
+from bot.gateway.tokens import TOKEN_HEADER, ConversationTokens
 from settings.bot import Settings
 
 WORKERS = ["http://127.0.0.1:6001", "http://127.0.0.1:6002"]
@@ -92,6 +92,44 @@ async def test_past_a_full_waiting_line_a_message_is_turned_away_without_waiting
     waiting.cancel()
 
 
+@pytest.fixture
+def fast_load_average(monkeypatch):
+    """A worker's load averaged over 20 ms instead of a second, so a test need not wait."""
+    monkeypatch.setattr("bot.gateway.admission.LOAD_AVERAGE_SECONDS", 0.02)
+
+
+async def test_a_lightly_loaded_worker_takes_a_burst_beyond_its_slots(fast_load_average):
+    gate = Admission(2, 0.05, slot_expiry_seconds=30.0, burst_slots_per_worker=4)
+    tickets = [await gate.enter(WORKERS[:1]) for _ in range(4)]
+    assert [t.worker for t in tickets] == [WORKERS[0]] * 4
+    began = time.monotonic()
+    with pytest.raises(Busy):
+        await gate.enter(WORKERS[:1])
+    assert time.monotonic() - began >= 0.05  # a burst: worth the wait for a slot
+
+
+async def test_a_standing_queue_gets_the_slots_alone_and_is_turned_away_at_once(
+    fast_load_average,
+):
+    gate = Admission(2, 1.0, slot_expiry_seconds=30.0, burst_slots_per_worker=4)
+    held = [await gate.enter(WORKERS[:1]) for _ in range(2)]
+    await asyncio.sleep(0.1)  # five load averages with both slots taken
+    began = time.monotonic()
+    with pytest.raises(Busy):
+        await gate.enter(WORKERS[:1])
+    assert time.monotonic() - began < 0.05
+    # A warning sign still waits for the next freed slot.
+    urgent = asyncio.create_task(gate.enter(WORKERS[:1], urgent=True))
+    await asyncio.sleep(0.01)
+    gate.leave(held[0])
+    assert (await urgent).worker == WORKERS[0]
+    # Once the load has fallen, a burst is let in again.
+    for ticket in [held[1], await urgent]:
+        gate.leave(ticket)
+    await asyncio.sleep(0.1)
+    assert len([await gate.enter(WORKERS[:1]) for _ in range(4)]) == 4
+
+
 def test_the_bound_is_off_when_slots_per_worker_is_zero():
     assert Admission.from_settings(Settings(_env_file=None, admission_slots_per_worker=0)) is None
     assert Admission.from_settings(Settings(_env_file=None)) is not None
@@ -126,6 +164,7 @@ async def gateway(slow_rasa: SlowRasa, tmp_path):
     settings = Settings(
         _env_file=None,
         admission_slots_per_worker=1,
+        admission_burst_slots_per_worker=0,
         admission_wait_seconds=0.05,
         tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
     )
@@ -223,3 +262,31 @@ async def test_healthz_reports_messages_in_flight_and_busy_answers(gateway, slow
     after = (await gateway.get("/healthz")).json()["load"]
     assert during == {"in_flight": [1], "slots_per_worker": 1, "busy_answers": 1}
     assert after == {"in_flight": [0], "slots_per_worker": 1, "busy_answers": 1}
+
+
+async def test_past_capacity_a_message_is_turned_away_before_any_work_for_its_conversation(
+    gateway, slow_rasa, fast_load_average, monkeypatch
+):
+    first = await occupy_the_only_slot(gateway, slow_rasa)
+    await asyncio.sleep(0.1)  # the one slot taken for five load averages: a standing queue
+    # Seen once, by the message that finds the worker full; from then on it is standing.
+    await gateway.post(URL, json={"sender": "second", "message": "what is an MRI"})
+
+    asked_about = []
+    admit = ConversationTokens.admit
+
+    def recording_admit(tokens, sender, *args):
+        asked_about.append(sender)
+        return admit(tokens, sender, *args)
+
+    monkeypatch.setattr(ConversationTokens, "admit", recording_admit)
+    busy = await gateway.post(URL, json={"sender": "third", "message": "what is a CT"})
+    urgent = await gateway.post(URL, json={"sender": "fourth", "message": WARNING_SIGN})
+    slow_rasa.go.set()
+    await first
+    assert busy.status_code == 503 and busy.json()["error"] == "busy"
+    assert asked_about == ["fourth"]
+    # A warning sign is still let in, and answered with the emergency reply.
+    assert "call your care team now" in urgent.json()[0]["text"]
+    # Second and third, and the warning sign that found no slot in time.
+    assert (await gateway.get("/healthz")).json()["load"]["busy_answers"] == 3
