@@ -672,9 +672,7 @@ class RedFlagDetector:
             scope = None
         else:
             return False
-        return not sentence.live(context.onset, scope) and not sentence.live(
-            context.current, scope
-        )
+        return not sentence.live(context.onset, scope) and not sentence.live(context.current, scope)
 
     def _cluster_holds(
         self,

@@ -38,22 +38,23 @@ class Settings(ClinicSettings):
         "before it gives the emergency reply itself: well before the widget gives up (30 s).",
     )
     admission_slots_per_worker: int = Field(
-        10,
+        8,
         ge=0,
-        description="Messages the gateway lets be in flight at each Rasa worker at once; past "
-        "that (and the short wait below) a message is answered 503 busy with Retry-After, "
-        "except a warning sign. A turn costs Rasa about 20 ms of CPU, so 10 queue well under "
-        "300 ms. Measured on one worker (2 cores, 30 s per rate): at 52 msg/s, 1.5 times "
-        "capacity, 10 kept answered messages at p95 256 ms where 12 let them reach 325 ms; "
-        "8 turned away 19 of 1,083 at 35 msg/s, within capacity. 0 turns the bound off.",
+        description="Messages the gateway lets be in flight at each Rasa worker at once once "
+        "its queue is standing (past capacity); past that a message is answered 503 busy with "
+        "Retry-After, except a warning sign. A turn costs Rasa about 20 ms of CPU, so 8 queue "
+        "well under 300 ms. Measured on one worker (2 cores, 60 s, dev stack): at 70 msg/s, "
+        "8 kept answered messages at p95 250 ms where 10 let them reach 279-321 ms. "
+        "0 turns the bound off.",
     )
     admission_burst_slots_per_worker: int = Field(
         20,
         ge=0,
         description="Messages a worker may have in flight while its load over the last second "
-        "is under half its slots: patients arriving together now and then, not a standing "
+        "is under 60 % of its slots: patients arriving together now and then, not a standing "
         "queue. At 35 msg/s on one worker, 10 slots alone turned 8 of 4,131 messages away "
-        "busy; 20 turned none away, p95 171 ms. Not above ADMISSION_SLOTS_PER_WORKER: no burst.",
+        "busy; with 20 for bursts, 8 slots turned none of 3,171 away, p95 141 ms. Not above "
+        "ADMISSION_SLOTS_PER_WORKER: no burst.",
     )
     admission_wait_seconds: float = Field(
         0.02,
