@@ -39,7 +39,7 @@ async def test_a_message_is_turned_away_at_once_when_no_slot_frees_within_the_wa
     began = time.monotonic()
     with pytest.raises(Busy):
         await gate.enter(WORKERS[:1])
-    assert 0.05 <= time.monotonic() - began < 0.5
+    assert 0.04 <= time.monotonic() - began < 0.5  # the timer may fire a little early
     assert gate.turned_away == 1
 
 
@@ -105,7 +105,9 @@ async def test_a_lightly_loaded_worker_takes_a_burst_beyond_its_slots(fast_load_
     began = time.monotonic()
     with pytest.raises(Busy):
         await gate.enter(WORKERS[:1])
-    assert time.monotonic() - began >= 0.05  # a burst: worth the wait for a slot
+    # It waited for a slot (a burst: worth it), rather than being turned away at once. The
+    # event loop's timer may fire a little before 50 ms on the monotonic clock.
+    assert time.monotonic() - began >= 0.04
 
 
 async def test_a_standing_queue_gets_the_slots_alone_and_is_turned_away_at_once(
