@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from bot.gateway.admission import RETRY_AFTER_SECONDS, Admission, Busy
+from bot.gateway.admission import RETRY_AFTER_SECONDS, Admission, Busy, Ticket
 from bot.gateway.main import create_app
 from bot.gateway.own_replies import GATEWAY_REPLY
 from bot.gateway.rasa_client import RasaClient
@@ -74,20 +74,27 @@ async def test_a_warning_sign_gets_the_next_freed_slot_before_messages_waiting_l
     assert order == ["warning sign", "ordinary"]
 
 
+async def turned_away_at_once_while_a_warning_sign_waits(gate: Admission, held: Ticket) -> Ticket:
+    """The next message is turned away at once; a warning sign waits its turn, ahead of any
+    line, and gets the slot `held` frees."""
+    began = time.monotonic()
+    with pytest.raises(Busy):
+        await gate.enter(WORKERS[:1])
+    assert time.monotonic() - began < 0.05
+    urgent = asyncio.create_task(gate.enter(WORKERS[:1], urgent=True))
+    await asyncio.sleep(0.01)
+    gate.leave(held)
+    ticket = await urgent
+    assert ticket.worker == WORKERS[0]
+    return ticket
+
+
 async def test_past_a_full_waiting_line_a_message_is_turned_away_without_waiting():
     gate = Admission(1, 1.0, slot_expiry_seconds=30.0, waiting_per_worker=1)
     first = await gate.enter(WORKERS[:1])
     waiting = asyncio.create_task(gate.enter(WORKERS[:1]))
     await asyncio.sleep(0.01)
-    began = time.monotonic()
-    with pytest.raises(Busy):
-        await gate.enter(WORKERS[:1])
-    assert time.monotonic() - began < 0.05
-    # A warning sign still waits its turn, ahead of the line.
-    urgent = asyncio.create_task(gate.enter(WORKERS[:1], urgent=True))
-    await asyncio.sleep(0.01)
-    gate.leave(first)
-    assert (await urgent).worker == WORKERS[0]
+    await turned_away_at_once_while_a_warning_sign_waits(gate, first)
     assert not waiting.done()
     waiting.cancel()
 
@@ -116,17 +123,9 @@ async def test_a_standing_queue_gets_the_slots_alone_and_is_turned_away_at_once(
     gate = Admission(2, 1.0, slot_expiry_seconds=30.0, burst_slots_per_worker=4)
     held = [await gate.enter(WORKERS[:1]) for _ in range(2)]
     await asyncio.sleep(0.1)  # five load averages with both slots taken
-    began = time.monotonic()
-    with pytest.raises(Busy):
-        await gate.enter(WORKERS[:1])
-    assert time.monotonic() - began < 0.05
-    # A warning sign still waits for the next freed slot.
-    urgent = asyncio.create_task(gate.enter(WORKERS[:1], urgent=True))
-    await asyncio.sleep(0.01)
-    gate.leave(held[0])
-    assert (await urgent).worker == WORKERS[0]
+    urgent = await turned_away_at_once_while_a_warning_sign_waits(gate, held[0])
     # Once the load has fallen, a burst is let in again.
-    for ticket in [held[1], await urgent]:
+    for ticket in [held[1], urgent]:
         gate.leave(ticket)
     await asyncio.sleep(0.1)
     assert len([await gate.enter(WORKERS[:1]) for _ in range(4)]) == 4
