@@ -14,7 +14,7 @@ A burst is not a standing queue. Patients arrive at random, so even well within 
 arrive together now and then, and a fixed bound turned some of them away: 8 of 4,131 messages
 at 35 msg/s with 10 slots, where 20 slots turned away none and kept p95 at 171 ms. Past
 capacity, though, every slot stays taken, and each message waits for all those ahead of it:
-8 slots keep that wait under 300 ms (p95 250 ms at 70 msg/s; 10 let it reach 279-321 ms). So
+8 slots keep that wait under 300 ms (p95 250 ms at 70 msg/s; 10 let it reach 279 ms). So
 each worker's load is averaged over about a second, as the arriving messages find it: while it
 is under 60 % of the slots, the worker may take up to `burst_slots_per_worker`; once it is
 higher, the queue is standing, the bound is `slots_per_worker`, and a message that finds no
