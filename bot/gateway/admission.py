@@ -167,15 +167,30 @@ class Admission:
         up to the wait for one; Busy if none frees. `urgent` waiters get freed slots first."""
         deadline = self._clock() + self._wait
         while True:
-            for worker in workers:
-                ticket = await self._take(worker)
-                if ticket is not None:
-                    return ticket
+            ticket = await self._first_free(workers)
+            if ticket is not None:
+                return ticket
             left = deadline - self._clock()
             if left <= 0 or (not urgent and (self._standing(workers) or self._line_full(workers))):
                 self.turned_away += 1
                 raise Busy()
             await self._until_freed(left if self._redis is None else SHARED_POLL_SECONDS, urgent)
+
+    async def _first_free(self, workers: Sequence[str]) -> Ticket | None:
+        """Each worker's own slots first, in order of preference; a burst goes past them only
+        once every worker's are taken, so that it spreads over the workers instead of piling
+        on the preferred one while another has slots free."""
+        for worker in workers:
+            ticket = await self._take(worker, self.slots_per_worker)
+            if ticket is not None:
+                return ticket
+        for worker in workers:
+            bound = self._bound(worker)
+            if bound > self.slots_per_worker:
+                ticket = await self._take(worker, bound)
+                if ticket is not None:
+                    return ticket
+        return None
 
     def turns_away_at_once(self, workers: Sequence[str]) -> bool:
         """Past capacity, with no slot free at any of `workers`: a message other than a warning
@@ -235,28 +250,28 @@ class Admission:
                 pass
         return {worker: self._held.get(worker, 0) for worker in workers}
 
-    async def _take(self, worker: str) -> Ticket | None:
+    async def _take(self, worker: str, bound: int) -> Ticket | None:
+        """A slot at `worker` if fewer than `bound` are taken there."""
         if self._redis is not None:
             try:
-                return await self._take_shared(worker)
+                return await self._take_shared(worker, bound)
             except (RedisError, OSError) as error:
                 logger.warning("admission slots not shared, Redis failed: %s", type(error).__name__)
         held = self._held.get(worker, 0)
         self._see(worker, held)
-        if held >= self._bound(worker):
+        if held >= bound:
             return None
         self._held[worker] = held + 1
         return Ticket(worker, "", shared=False)
 
-    async def _take_shared(self, worker: str) -> Ticket | None:
+    async def _take_shared(self, worker: str, bound: int) -> Ticket | None:
         # Wall-clock time: the expiry must mean the same in every gateway process.
-        # The bound by the load seen so far: Redis tells what this message finds as it decides.
         now, token = time.time(), uuid.uuid4().hex
         taken, held = await self._redis.eval(
             _TAKE,
             1,
             _KEY_PREFIX + worker,
-            self._bound(worker),
+            bound,
             now,
             now + self._expiry,
             token,

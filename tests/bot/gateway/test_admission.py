@@ -117,6 +117,14 @@ async def test_a_lightly_loaded_worker_takes_a_burst_beyond_its_slots(fast_load_
     assert time.monotonic() - began >= 0.04
 
 
+async def test_a_burst_spreads_over_the_workers_before_any_takes_more_than_its_slots(
+    fast_load_average,
+):
+    gate = Admission(2, 0.05, slot_expiry_seconds=30.0, burst_slots_per_worker=3)
+    tickets = [await gate.enter(WORKERS) for _ in range(6)]
+    assert [t.worker for t in tickets] == [WORKERS[0]] * 2 + [WORKERS[1]] * 2 + WORKERS
+
+
 async def test_a_standing_queue_gets_the_slots_alone_and_is_turned_away_at_once(
     fast_load_average,
 ):
