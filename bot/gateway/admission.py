@@ -184,12 +184,12 @@ class Admission:
             ticket = await self._take(worker, self.slots_per_worker)
             if ticket is not None:
                 return ticket
-        for worker in workers:
-            bound = self._bound(worker)
-            if bound > self.slots_per_worker:
-                ticket = await self._take(worker, bound)
-                if ticket is not None:
-                    return ticket
+        if self._burst_slots > self.slots_per_worker:
+            for worker in workers:
+                if self._taking_a_burst(worker):
+                    ticket = await self._take(worker, self._burst_slots)
+                    if ticket is not None:
+                        return ticket
         return None
 
     def turns_away_at_once(self, workers: Sequence[str]) -> bool:
@@ -198,8 +198,8 @@ class Admission:
         (a new conversation's token costs three trips to the store). Counted as turned away."""
         if not self._standing(workers):
             return False
+        shared = self._redis is not None
         for worker in workers:
-            shared = self._redis is not None
             in_flight = self._loads[worker].last if shared else self._held.get(worker, 0)
             if in_flight < self.slots_per_worker:
                 return False
@@ -221,9 +221,6 @@ class Admission:
     def _taking_a_burst(self, worker: str) -> bool:
         load = self._loads.get(worker)
         return load is None or load.average < BURST_LOAD_SHARE * self.slots_per_worker
-
-    def _bound(self, worker: str) -> int:
-        return self._burst_slots if self._taking_a_burst(worker) else self.slots_per_worker
 
     def _see(self, worker: str, in_flight: int) -> None:
         self._loads.setdefault(worker, Load()).see(in_flight, self._clock())

@@ -97,12 +97,10 @@ class RasaClient:
         if self.admission is not None:
             await self.admission.close()
 
-    def turns_away_at_once(self, sender: str) -> bool:
-        """Whether a message from `sender` other than a warning sign would be answered busy at
-        once (admission.py)."""
-        return self.admission is not None and self.admission.turns_away_at_once(
-            self._workers.candidates(sender)
-        )
+    def turns_away_at_once(self) -> bool:
+        """Whether a message other than a warning sign would be answered busy at once
+        (admission.py): only if every worker is full, whichever the sender prefers."""
+        return self.admission is not None and self.admission.turns_away_at_once(self._workers.urls)
 
     async def send_message_waiting_at_most(
         self,

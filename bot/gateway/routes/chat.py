@@ -117,7 +117,7 @@ async def rest_webhook(
     """
     address = await limits.enforce(request, body.sender, "messages")
     signs = own_replies.warning_signs(body.message)
-    if signs is None and rasa.turns_away_at_once(body.sender):
+    if signs is None and rasa.turns_away_at_once():
         raise busy_error()
     admission = await admit_message(tokens, body.sender, conversation_token, idempotency_key)
     if settings.log_message_text:
