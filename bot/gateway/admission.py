@@ -99,15 +99,13 @@ class Load:
 
     average: float = 0.0
     seen_at: float | None = None
-    # In flight at the last look.
-    last: int = 0
 
     def see(self, in_flight: int, now: float) -> None:
         # Weighted by the time since the last look: messages arrive at random (Poisson), so
         # what they find averages to the load over time.
         since = LOAD_AVERAGE_SECONDS if self.seen_at is None else now - self.seen_at
         self.average += (in_flight - self.average) * (1 - math.exp(-since / LOAD_AVERAGE_SECONDS))
-        self.seen_at, self.last = now, in_flight
+        self.seen_at = now
 
 
 class Admission:
@@ -198,11 +196,12 @@ class Admission:
         (a new conversation's token costs three trips to the store). Counted as turned away."""
         if not self._standing(workers):
             return False
-        shared = self._redis is not None
-        for worker in workers:
-            in_flight = self._loads[worker].last if shared else self._held.get(worker, 0)
-            if in_flight < self.slots_per_worker:
-                return False
+        # What this process holds itself: all there is without Redis, and a floor with it. Not
+        # what Redis said last: a message turned away here asks Redis nothing, so once another
+        # process had held every slot, that answer was never renewed and every message after
+        # was turned away for good. Should the floor be short, `enter` asks Redis.
+        if any(self._held.get(worker, 0) < self.slots_per_worker for worker in workers):
+            return False
         self.turned_away += 1
         return True
 

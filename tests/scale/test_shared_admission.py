@@ -53,3 +53,20 @@ async def test_a_slot_of_a_process_that_died_frees_itself_after_its_expiry(gatew
         await second.enter([rasa_1])
     await asyncio.sleep(1.1)
     assert (await second.enter([rasa_1])).worker == rasa_1
+
+
+async def test_a_queue_another_process_held_does_not_turn_messages_away_once_it_is_gone(gateways):
+    """The early busy check must not go by what Redis said last: it said so while the other
+    process held every slot, and a message turned away asks Redis nothing, so once the queue
+    had stood this process turned every message away for good (CI: all after 20 in parallel)."""
+    first, second = gateways
+    rasa_1, _ = workers()
+    held = [await first.enter([rasa_1]) for _ in range(2)]
+    for _ in range(20):  # a standing queue, as the second process sees it
+        with pytest.raises(Busy):
+            await second.enter([rasa_1])
+    assert second.turns_away_at_once([rasa_1]) is False  # it holds none itself
+    for ticket in held:
+        first.leave(ticket)
+    await asyncio.sleep(0.05)  # the slots are given back to Redis in the background
+    assert (await second.enter([rasa_1])).worker == rasa_1
