@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot import gc_pauses
 from bot.supervisor.stack import Stack
 from tests.bot.channels.standins import TEAMS_APP_ID, BotFramework, SlackApi
 from tests.rasa_cli import RasaRun, data_validation, story_check
@@ -48,6 +49,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(group))
     elif any(item.nodeid.startswith("tests/test_rasa_data.py") for item in items):
         config.stash[RASA_CLI] = start_rasa_cli()
+
+
+@pytest.fixture(autouse=True)
+def no_server_pauses_logged_from_the_tests() -> Iterator[None]:
+    yield
+    gc_pauses.stop_logging_pauses()
 
 
 @pytest.fixture(scope="session")

@@ -40,8 +40,15 @@ def datastores(scale_folder) -> Iterator[tuple[Postgres, Redis]]:
 @pytest.fixture(scope="session")
 def scaled_stack(datastores, scale_folder) -> Iterator[Stack]:
     postgres, redis = datastores
-    # Known to the tests, which call a worker's own routes (the locked deletion) directly.
-    extra_env = {"RASA_TOKEN": RASA_TOKEN}
+    extra_env = {
+        # Known to the tests, which call a worker's own routes (the locked deletion) directly.
+        "RASA_TOKEN": RASA_TOKEN,
+        # The tests keep 20 conversations in flight at once, all at one worker once the other is
+        # killed: a standing queue that admission would rightly turn partly away (as it did in
+        # CI). They test what is stored; admission has its own tests, with Redis in
+        # test_shared_admission.py. So every message is let in.
+        "ADMISSION_SLOTS_PER_WORKER": "20",
+    }
     stack = start_scaled_stack(scale_folder / "stack", postgres, redis, WORKERS, extra_env)
     yield stack
     stack.stop()
