@@ -80,7 +80,9 @@ async def turned_away_at_once_while_a_warning_sign_waits(gate: Admission, held: 
     began = time.monotonic()
     with pytest.raises(Busy):
         await gate.enter(WORKERS[:1])
-    assert time.monotonic() - began < 0.05
+    # Not the second's wait; not tighter, as a collection in the test process can take
+    # hundreds of milliseconds (600 ms in CI).
+    assert time.monotonic() - began < 0.5
     urgent = asyncio.create_task(gate.enter(WORKERS[:1], urgent=True))
     await asyncio.sleep(0.01)
     gate.leave(held)
@@ -214,7 +216,7 @@ async def test_chat_past_capacity_answers_busy_at_once_with_retry_after(gateway,
     assert response.status_code == 503
     assert response.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
     assert response.json()["error"] == "busy"
-    assert elapsed < 0.5
+    assert elapsed < 1.0  # not Rasa's 2 s; collections in the test process can take 0.6 s
     assert slow_rasa.received == ["what is a bone scan"]
     assert (await first).status_code == 200
 
