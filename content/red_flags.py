@@ -133,6 +133,10 @@ class TopicQuestions(_Strict):
     openers: list[str]
     personal: list[str]
     not_personal: list[str]
+    # "What should I do if my legs go numb?": about what might happen, whoever it would be.
+    hypothetical: list[str]
+    # "...if you've got chest pain? Mine started this morning": the topic made the person's own.
+    claimed_after: list[str]
 
 
 class Typos(_Strict):
@@ -322,6 +326,8 @@ class RedFlagDetector:
         )
         self._personal = re.compile(rf"\b(?:{_phrases(topic.personal)})\b")
         self._not_personal = re.compile(rf"\b(?:{_phrases(topic.not_personal)})\b")
+        self._hypothetical = re.compile("|".join(f"(?:{p})" for p in topic.hypothetical))
+        self._claimed = re.compile("|".join(f"(?:{p})" for p in topic.claimed_after))
         typos = rules.typos
         self._known = set(typos.keep) | set(typos.words)
         self._misspelled = typo_variants(typos.words, self._known)
@@ -428,11 +434,15 @@ class RedFlagDetector:
                         states[key] = mention.state
         asked = self._opener.sub("", text)
         personal = self._personal.search(self._not_personal.sub(" ", text))
+        # Only while nothing says it is happening: "what do I do if it gets worse again" is news.
+        hypothetical = bool(self._hypothetical.search(asked)) and not any(
+            m.state == "live" for c in (context.onset, context.current) for m in mentions.get(c, ())
+        )
         return Sentence(
             text=text,
             clauses=tuple(clauses),
             mentions={c: tuple(m) for c, m in mentions.items()},
-            topic_question=bool(self._lead.match(asked)) and not personal,
+            topic_question=hypothetical or (bool(self._lead.match(asked)) and not personal),
             question="?" in text or bool(self._lead.match(asked)),
             states=states,
         )
@@ -615,7 +625,11 @@ class RedFlagDetector:
             return blocked or "absent"
         if any(sentence.live(concept, clause) for concept in sign.unless):
             return "unless"
-        if sentence.topic_question and not sign.always:
+        if (
+            sentence.topic_question
+            and not sign.always
+            and not self._claimed_later(sentences, index)
+        ):
             return "topic_question"
         if sign.known == "sentence" and (
             self._settled_long_ago(sentences, index) or self._being_looked_into(sentences, index)
@@ -632,13 +646,22 @@ class RedFlagDetector:
                 return "known"
         return None
 
-    def _settled_long_ago(self, sentences: list[Sentence], index: int) -> bool:
-        """Long-standing and settled in its sentence, and nothing new there or in what the
-        person says after it (a later question such as "will the MRI make it worse?" is not
-        news)."""
+    def _claimed_later(self, sentences: list[Sentence], index: int) -> bool:
+        """A later sentence makes the asked-about symptom the person's own, and new or now."""
         context = self.rules.context
-        sentence = sentences[index]
-        if not (sentence.live(context.long_standing) and sentence.live(context.settled)):
+        return any(
+            self._claimed.search(s.text) and (s.live(context.onset) or s.live(context.current))
+            for s in sentences[index + 1 :]
+        )
+
+    def _settled_long_ago(self, sentences: list[Sentence], index: int) -> bool:
+        """Long-standing and settled in its sentence, or in the one after it that goes on about
+        it ("Will the MRI show why my back aches? It's the same ache I've had for years"), and
+        nothing new there or in what the person says after it (a later question such as "will
+        the MRI make it worse?" is not news)."""
+        context = self.rules.context
+        told = sentences[index : index + 2]
+        if not all(any(s.live(c) for s in told) for c in (context.long_standing, context.settled)):
             return False
         later = [s for s in sentences[index + 1 :] if not s.question]
         return not any(s.live(context.onset) for s in [sentences[index], *later])

@@ -395,6 +395,29 @@ def test_one_high_calcium_symptom_alarms_with_calcium_or_when_severe():
 # New versus known back pain
 
 
+def test_a_hypothetical_is_a_topic_question_unless_it_is_happening():
+    assert reasons("what would I do if my legs go numb?") == {"numbness": "topic_question"}
+    assert reasons("if i ever get chest pain in the scanner what does it mean") == {
+        "chest_pain": "topic_question"
+    }
+    assert DETECTOR.screen("what should I do if my legs go numb again today?").alarm
+
+
+def test_a_topic_question_made_ones_own_in_a_later_sentence_alarms():
+    asked = "can you have an MRI if you have numb legs?"
+    assert not DETECTOR.screen(asked).alarm
+    assert DETECTOR.screen(f"{asked} mine started yesterday").alarm
+    assert DETECTOR.screen(f"{asked} he has it since this morning").alarm
+
+
+def test_long_standing_and_settled_told_in_the_next_sentence_is_known():
+    asked = "will the CT show why my back aches?"
+    assert reasons(f"{asked} it's the same ache I've had for years, nothing new") == {
+        "back_pain": "known"
+    }
+    assert DETECTOR.screen(f"{asked} I've had it for years but it's worse since monday").alarm
+
+
 @pytest.mark.parametrize(
     "message",
     [
