@@ -146,6 +146,9 @@ class Typos(_Strict):
     keep: list[str]
     # Text-speak, and contractions written without an apostrophe or not built the usual way.
     spellings: dict[str, str]
+    # Care staff's shorthand ("N&V", "c/o", "LBP"), spelt out before the text is split into
+    # words, which would part "n&v" into "n" (and) and "v" (very).
+    shorthand: dict[str, str]
     # Words whose "'s" is "is" ("he's"); after any other word it is a possessive ("mum's").
     contracted_is: list[str]
     min_length: int
@@ -331,6 +334,10 @@ class RedFlagDetector:
         typos = rules.typos
         self._known = set(typos.keep) | set(typos.words)
         self._misspelled = typo_variants(typos.words, self._known)
+        by_length = sorted(typos.shorthand, key=len, reverse=True)
+        self._shorthand = re.compile(
+            rf"(?<![a-z0-9])(?:{'|'.join(map(re.escape, by_length))})(?![a-z0-9])"
+        )
         # Typos keep their first letter far more often than not; comparing only within it
         # also stops "talking" from becoming "walking".
         self._by_letter: dict[str, list[str]] = {}
@@ -348,6 +355,7 @@ class RedFlagDetector:
     def normalize(self, text: str) -> str:
         text = text.lower()
         text = _QUOTE.sub(" ", _APOSTROPHE.sub("'", text))
+        text = self._shorthand.sub(lambda m: self.rules.typos.shorthand[m.group(0)], text)
         text = _JOINER.sub(" ", text)
         text = _TOKEN.sub(lambda m: self._spell(m.group(0)), text)
         return _SPACES.sub(" ", text).strip()

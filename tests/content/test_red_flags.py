@@ -410,6 +410,23 @@ def test_a_topic_question_made_ones_own_in_a_later_sentence_alarms():
     assert DETECTOR.screen(f"{asked} he has it since this morning").alarm
 
 
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("pt c/o new LBP since yest, bilat leg weakness", "spinal_cord"),
+        ("Ca 3.2 on todays bloods and v drowsy", "high_calcium"),
+        ("N&V x3 overnight and muddled this am", "high_calcium"),
+        ("unable to PU since 6am, back pain 8/10", "spinal_cord"),
+    ],
+)
+def test_care_staffs_shorthand_is_read(message, category):
+    assert DETECTOR.screen(message).category == category
+
+
+def test_shorthand_is_spelt_out_before_the_text_is_split_into_words():
+    assert DETECTOR.normalize("N&V, c/o LBP") == "nausea and vomiting, complains of lower back pain"
+
+
 def test_long_standing_and_settled_told_in_the_next_sentence_is_known():
     asked = "will the CT show why my back aches?"
     assert reasons(f"{asked} it's the same ache I've had for years, nothing new") == {
