@@ -150,6 +150,9 @@ NON_ALARMS = [
 # Stories in patients' and carers' words: third person, hedged, misspelled, long or short.
 # Written for these tests; none is in eval/warning_signs/.
 STORIES = [
+    # Under control until it got worse; a topic question made the person's own after it.
+    "the back pain was under control but the last few days it has got so bad, worse when I cough",
+    "is chest tightness normal after contrast? it started an hour ago and is getting worse",
     "my legs have been really weak since tuesday and i keep dropping things",
     "mum's legs went from under her in the kitchen",
     "dad says his legs feel like lead",
@@ -197,6 +200,15 @@ STORIES = [
 
 # Look-alikes: history, negation, resolved, reported, questions about a test, everyday words.
 LOOK_ALIKES = [
+    # Figurative; a needle's bruise; a film; a colleague; what a report or a past found.
+    "the parking charges are enough to give anyone a heart attack",
+    "my legs were jelly after the walk from the car park",
+    "the cannula site is a bit bruised from the CT yesterday",
+    "watched a film where a man's legs gave way, it scared me before my MRI",
+    "a colleague broke her wrist skiing, will my bone scan show old breaks?",
+    "zero problems breathing, why did the nurse ask?",
+    "reading my report, mild degenerative change, so is my back pain just wear and tear?",
+    "had a clot in 2019 with chest pain, treated with blood thinners. can I have contrast?",
     "I'm so confused. Why do they want another scan after the PET?",
     "how do you say metastases, i keep tripping over it",
     "no leaking at all, can incontinence be a sign of spread?",
