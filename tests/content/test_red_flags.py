@@ -412,6 +412,9 @@ def test_a_hypothetical_is_a_topic_question_unless_it_is_happening():
     assert reasons("if i ever get chest pain in the scanner what does it mean") == {
         "chest_pain": "topic_question"
     }
+    assert reasons("what would happen if i got numb legs while waiting for results?") == {
+        "numbness": "topic_question"
+    }
     assert DETECTOR.screen("what should I do if my legs go numb again today?").alarm
 
 
