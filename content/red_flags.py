@@ -54,6 +54,10 @@ _TACKED_QUESTION = re.compile(
     r",\s*(?=(?:is|are|does|do|can|could|what|how|why|will|would|should|which)\b[^,.!?;]*\?)"
 )
 _DEFAULT = "sentence"
+# A sign set aside for one of these still gets a sentence on when to call: it was there once,
+# is there but known, is mild, or is asked about ("what if my legs go numb?": the person
+# wants to know what to do).
+SAFETY_NET_REASONS = {"past", "resolved", "known", "mild", "topic_question"}
 
 
 class _Strict(BaseModel):
@@ -579,7 +583,7 @@ class RedFlagDetector:
             label = self.rules.categories[category].label
             findings.append(Finding(f"learnt_{category}", category, label))
         safety_net = not findings and (
-            any(reason in {"past", "resolved", "known", "mild"} for _, reason in set_aside)
+            any(reason in SAFETY_NET_REASONS for _, reason in set_aside)
             or any(
                 s.live(concept)
                 for s in sentences

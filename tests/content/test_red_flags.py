@@ -412,9 +412,10 @@ def test_a_hypothetical_is_a_topic_question_unless_it_is_happening():
     assert reasons("if i ever get chest pain in the scanner what does it mean") == {
         "chest_pain": "topic_question"
     }
-    assert reasons("what would happen if i got numb legs while waiting for results?") == {
-        "numbness": "topic_question"
-    }
+    hypothetical = "what would happen if i got numb legs while waiting for results?"
+    assert reasons(hypothetical) == {"numbness": "topic_question"}
+    # The person wants to know what to do: when to call is the answer's last sentence.
+    assert DETECTOR.screen(hypothetical).safety_net
     assert DETECTOR.screen("what should I do if my legs go numb again today?").alarm
 
 
