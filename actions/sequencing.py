@@ -190,13 +190,25 @@ def ranked_reasons(pathway: Pathway, test: str, question: Question) -> list[Edge
 
     A finding the person mentions ("my spine") counts most, then another test they name ("why a
     CT and not a bone scan?"), then the step just discussed. With no pointer, the file's order.
+    A finding that belongs after another test than the one named is the named test's result:
+    "a CT after the bone scan showed a hot spot" is not about a spot on a PET scan, and the
+    page gives no step from a bone scan's spot, so the test's general reasons come first.
     """
     others = set(other_tests(question, test))
 
+    def after_another(edge: Edge) -> bool:
+        return bool(others) and not others & set(edge.from_) and bool(set(edge.from_) - {"start"})
+
+    result_told = any(
+        question.points_at(pathway, e) and after_another(e) for e in pathway.edges_into(test)
+    )
+
     def score(edge: Edge) -> int:
-        mentioned = question.points_at(pathway, edge)
+        mentioned = question.points_at(pathway, edge) and not after_another(edge)
+        general = result_told and not edge.from_
         return (
             4 * mentioned
+            + 3 * general
             + 2 * bool(others & set(edge.from_))
             + (question.previous_test in edge.from_)
         )

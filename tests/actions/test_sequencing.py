@@ -122,6 +122,18 @@ def test_why_a_ct_and_not_a_bone_scan_gives_the_likely_lytic_reason():
     assert "likely to dissolve bone" in answer and "bone scan can miss" in answer
 
 
+def test_a_spot_the_named_test_found_is_not_taken_for_a_spot_on_another_test():
+    """ "Hot spot" is also how people speak of an area on a PET scan, the other way to a CT; it
+    got the PET's reason ("A PET scan does not show much detail")."""
+    question = "why do i need a CT after the bone scan showed a hot spot in my hip?"
+    messages, _ = run(
+        ActionWhyTest(), tracker_for(question, "ask_why_test", named_tests("ct", "bone_scan"))
+    )
+    answer = texts(messages)
+    assert "PET" not in answer
+    assert "whole skeleton" in answer and "detailed slices" in answer
+
+
 def test_why_a_bone_scan_after_a_high_calcium_names_that_reason():
     messages, _ = run(
         ActionWhyTest(),
