@@ -28,6 +28,7 @@ from pydantic import BaseModel, Extra, root_validator, validator
 from rapidfuzz import fuzz, process
 
 from content.red_flag_model import SELF_HARM, SecondOpinion
+from content.regex_prefilter import prefixes, starts
 
 RED_FLAGS_FILE = Path(__file__).resolve().parent / "red_flags.yml"
 # The intent a red flag overrides NLU with, and where its findings go in the parse data (and
@@ -305,13 +306,17 @@ class RedFlagDetector:
             either = "|".join(f"(?:{_expand(p, macros)})" for p in patterns)
             return re.compile(rf"(?<![a-z0-9])(?:{either})(?![a-z0-9])")
 
+        def concept(patterns: list[str]) -> Concept:
+            either = "|".join(f"(?:{_expand(p, macros)})" for p in patterns)
+            return Concept(whole_words(patterns), prefixes(either))
+
         symptoms = {c for sign in rules.signs for group in sign.when for c in group}
         symptoms = (symptoms | set(rules.safety_net)) - set(rules.context.dict().values())
         self._symptom_patterns = {
-            name: whole_words(p) for name, p in rules.concepts.items() if name in symptoms
+            name: concept(p) for name, p in rules.concepts.items() if name in symptoms
         }
         self._context_patterns = {
-            name: whole_words(p) for name, p in rules.concepts.items() if name not in symptoms
+            name: concept(p) for name, p in rules.concepts.items() if name not in symptoms
         }
         self._idioms = whole_words(rules.idioms)
         negation = rules.negation
@@ -406,19 +411,25 @@ class RedFlagDetector:
 
     # Reading a message
 
-    def sentences(self, text: str) -> list[Sentence]:
-        normalized = self._idioms.sub(" ~ ", self.normalize(text))
+    def sentences(self, normalized: str) -> list[Sentence]:
+        """The sentences of a normalized message, read."""
+        normalized = self._idioms.sub(" ~ ", normalized)
         parts = [
             piece.strip()
             for part in _SENTENCE.finditer(normalized)
             for piece in _TACKED_QUESTION.split(part.group(0))
             if _WORD.search(piece)
         ]
-        found = [_matches(part, self._symptom_patterns) for part in parts]
+        part_starts = [starts(part) for part in parts]
+        found = [
+            _matches(part, at, self._symptom_patterns)
+            for part, at in zip(parts, part_starts, strict=True)
+        ]
         # When and how something was said only matters once something could be a sign.
         if any(found):
             found = [
-                f + _matches(p, self._context_patterns) for p, f in zip(parts, found, strict=True)
+                f + _matches(p, at, self._context_patterns)
+                for p, at, f in zip(parts, part_starts, found, strict=True)
             ]
         return [self._read(part, f) for part, f in zip(parts, found, strict=True)]
 
@@ -551,7 +562,8 @@ class RedFlagDetector:
     # Signs
 
     def screen(self, text: str) -> Screening:
-        sentences = self.sentences(text)
+        normalized = self.normalize(text)
+        sentences = self.sentences(normalized)
         present = {concept for sentence in sentences for concept, _ in sentence.states}
         findings: list[Finding] = []
         set_aside: list[tuple[Finding, str]] = []
@@ -574,9 +586,9 @@ class RedFlagDetector:
             else:
                 set_aside += [(finding, "mild") for finding, *_ in members]
         if not findings and self._second_opinion_asked(sentences, set_aside):
-            category = self.second_opinion.category(self.normalize(text))
+            category = self.second_opinion.category(normalized)
         elif not findings and not set_aside and self.second_opinion is not None:
-            category = SELF_HARM if self.second_opinion.self_harm(self.normalize(text)) else None
+            category = SELF_HARM if self.second_opinion.self_harm(normalized) else None
         else:
             category = None
         if category is not None:
@@ -734,11 +746,21 @@ class RedFlagDetector:
         return False
 
 
-def _matches(text: str, patterns: dict[str, re.Pattern]) -> list[tuple[str, int, int]]:
+@dataclass(frozen=True)
+class Concept:
+    pattern: re.Pattern
+    # What every match begins with (None: unknown), to skip the pattern where none is found.
+    prefixes: frozenset[str] | None
+
+
+def _matches(
+    text: str, text_starts: set[str], concepts: dict[str, Concept]
+) -> list[tuple[str, int, int]]:
     return [
-        (concept, match.start(), match.end())
-        for concept, pattern in patterns.items()
-        for match in pattern.finditer(text)
+        (name, match.start(), match.end())
+        for name, concept in concepts.items()
+        if concept.prefixes is None or not concept.prefixes.isdisjoint(text_starts)
+        for match in concept.pattern.finditer(text)
     ]
 
 

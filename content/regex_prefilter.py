@@ -1,0 +1,125 @@
+"""A cheap test that tells when a regular expression cannot match a text, so it is not run.
+
+The detector runs some fifty concept patterns over every sentence, each a long alternation, and
+most of them cannot match a given sentence. Every match of a pattern begins with one of a small
+set of short strings, its prefixes ("leg", "fee", "wea" ...), worked out once from the pattern
+itself. A sentence in which none of them starts at a word boundary is skipped without running
+the pattern. The test only ever skips what could not match: where a prefix cannot be worked out
+(a `.` or `\\w`, too many combinations), the pattern always runs.
+"""
+
+from __future__ import annotations
+
+import re
+
+try:  # Python 3.10 (Rasa 3.6); `re._parser` from 3.11.
+    import sre_constants as _c
+    import sre_parse as _parser
+except ImportError:  # pragma: no cover
+    from re import _constants as _c
+    from re import _parser
+
+PREFIX_LENGTH = 3
+# More combinations than this and the pattern is simply always run.
+_MAX_PREFIXES = 4000
+_NOT_AFTER = re.compile(r"(?<![a-z0-9])")
+
+
+class _Unknown(Exception):
+    """The pattern's prefixes cannot be listed."""
+
+
+def prefixes(pattern: str, length: int = PREFIX_LENGTH) -> frozenset[str] | None:
+    """Every string a match of `pattern` can begin with, cut to `length` characters (or the
+    whole match, where shorter); None when they cannot be listed or a match can be empty."""
+    parsed = _parser.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    try:
+        found = _sequence(parsed.data, length)
+    except _Unknown:
+        return None
+    return None if "" in found else frozenset(found)
+
+
+def starts(text: str, length: int = PREFIX_LENGTH) -> set[str]:
+    """What `text` holds at each place not just after a letter or digit, cut to 1..length
+    characters: where a whole-word pattern's match can begin."""
+    return {
+        text[place : place + size]
+        for place in (m.start() for m in _NOT_AFTER.finditer(text))
+        for size in range(1, length + 1)
+        if place + size <= len(text)
+    }
+
+
+def _sequence(items, length: int) -> set[str]:
+    found = {""}
+    for op, value in items:
+        if all(len(s) >= length for s in found):
+            break
+        found = _extend(found, _item(op, value, length), length)
+    return found
+
+
+def _extend(heads: set[str], tails_for, length: int) -> set[str]:
+    """Each head followed by what can follow it, cut to `length`."""
+    extended = set()
+    for head in heads:
+        if len(head) >= length:
+            extended.add(head)
+        else:
+            extended.update((head + tail)[:length] for tail in tails_for(length - len(head)))
+    if len(extended) > _MAX_PREFIXES:
+        raise _Unknown
+    return extended
+
+
+def _item(op, value, length: int):
+    """A function from the characters still wanted to the strings this item can start with."""
+    if op is _c.LITERAL:
+        return lambda _: {chr(value)}
+    if op is _c.IN:
+        letters = _class(value)
+        return lambda _: letters
+    if op is _c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = value
+        if add_flags or del_flags:
+            raise _Unknown
+        return lambda wanted: _sequence(sub.data, wanted)
+    if op is _c.BRANCH:
+        return lambda wanted: set().union(*(_sequence(a.data, wanted) for a in value[1]))
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, sub = value
+        return lambda wanted: _repeat(low, high, sub, wanted)
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        # Consumes nothing; ignoring what it asserts only lets more through.
+        return lambda _: {""}
+    raise _Unknown  # ANY, NOT_LITERAL, back-references ...
+
+
+def _repeat(low: int, high: int, sub, wanted: int) -> set[str]:
+    # After `wanted` repetitions every string is either full length or made of empty matches
+    # that more repetitions would not change, so no more than that are needed.
+    last = min(high, wanted)
+    found, current = set(), {""}
+    for count in range(last + 1):
+        if count >= low or count == last:
+            found |= current
+        if count < last:
+            current = _extend(current, lambda w: _sequence(sub.data, w), wanted)
+    return found
+
+
+def _class(items) -> set[str]:
+    letters: set[str] = set()
+    for op, value in items:
+        if op is _c.LITERAL:
+            letters.add(chr(value))
+        elif op is _c.RANGE:
+            letters.update(chr(code) for code in range(value[0], value[1] + 1))
+        else:  # NEGATE, CATEGORY (\w, \d)
+            raise _Unknown
+    if len(letters) > 128:
+        raise _Unknown
+    return letters
