@@ -73,6 +73,19 @@ class Category(_Strict):
     label: str
 
 
+class Mild(_Strict):
+    """ "No numbness or weakness, just a dull ache in my lower back": slight pain, with the signs
+    that would make it urgent said to be absent. The person gets the answer and the safety net
+    (what would make it urgent, and the number to call), not the emergency reply."""
+
+    # A word that says the pain is slight, in the same sentence.
+    marker: str
+    # At least one of these said to be absent somewhere in the message.
+    denied: list[str]
+    # Nothing in the sentence that says it is new, now, worse or severe.
+    not_with: list[str]
+
+
 class Sign(_Strict):
     id: str
     category: str
@@ -85,6 +98,7 @@ class Sign(_Strict):
     # Long-standing and settled (back pain for years, unchanged, looked at) where it is told:
     # in its sentence, or only in its own clause. The person gets the answer and a safety net.
     known: Literal["sentence", "clause"] | None = None
+    mild: Mild | None = None
     # Thoughts of self-harm: a question about the topic still alarms.
     always: bool = False
     # Signs that only count together (see `clusters`).
@@ -201,6 +215,8 @@ class RedFlagRules(_Strict):
             if sign.cluster and sign.cluster not in values["clusters"]:
                 problems.append(f"sign {sign.id!r}: unknown cluster {sign.cluster!r}")
             used += [c for group in sign.when for c in group] + sign.unless
+            if sign.mild:
+                used += [sign.mild.marker, *sign.mild.denied, *sign.mild.not_with]
         problems += [f"unknown concept {c!r}" for c in dict.fromkeys(used) if c not in concepts]
         if problems:
             raise ValueError("; ".join(problems))
@@ -659,6 +675,8 @@ class RedFlagDetector:
             self._settled_long_ago(sentences, index) or self._being_looked_into(sentences, index)
         ):
             return "known"
+        if sign.mild and self._mild_with_urgent_signs_denied(sign.mild, sentences, index):
+            return "mild"
         if sign.known == "clause":
             clauses = {
                 m.clause
@@ -669,6 +687,13 @@ class RedFlagDetector:
             if all(self._settled_in_clause(sentence, c) for c in clauses):
                 return "known"
         return None
+
+    @staticmethod
+    def _mild_with_urgent_signs_denied(mild: Mild, sentences: list[Sentence], index: int) -> bool:
+        sentence = sentences[index]
+        if not sentence.live(mild.marker) or any(sentence.live(c) for c in mild.not_with):
+            return False
+        return any(s.state(concept) == "negated" for s in sentences for concept in mild.denied)
 
     def _claimed_later(self, sentences: list[Sentence], index: int) -> bool:
         """A later sentence makes the asked-about symptom the person's own, and new or now."""

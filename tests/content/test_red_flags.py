@@ -150,6 +150,15 @@ NON_ALARMS = [
 # Stories in patients' and carers' words: third person, hedged, misspelled, long or short.
 # Written for these tests; none is in eval/warning_signs/.
 STORIES = [
+    # Thirst as people say it; pain just after a cough; "went" for a bone giving way; pain
+    # spreading down an arm is not pain going away; a fall is not a symptom going down.
+    "mum keeps asking the same thing over and over and is drinking the kettle dry",
+    "he's drinking tons and rushing to the toilet every half hour, totally wiped out",
+    "nan sneezed and now her ribs really hurt",
+    "my ankle went when I stepped off the kerb",
+    "crushing pain in my chest that goes down into my arm",
+    "she heard a crack in her hip and went down, she is on the floor",
+    "sometimes I think nobody would notice if I was gone",
     # Under control until it got worse; a topic question made the person's own after it.
     "the back pain was under control but the last few days it has got so bad, worse when I cough",
     "is chest tightness normal after contrast? it started an hour ago and is getting worse",
@@ -200,6 +209,11 @@ STORIES = [
 
 # Look-alikes: history, negation, resolved, reported, questions about a test, everyday words.
 LOOK_ALIKES = [
+    # Long ago, stopped the same day, a neighbour's fall, a sports injury.
+    "in my 20s I lost feeling in my leg from a disc, will that show on the MRI?",
+    "had a bit of blood when I coughed after the biopsy, it stopped that evening",
+    "our neighbour broke her wrist on the ice, how long do bones take to mend?",
+    "my grandson broke his wrist playing rugby, is my bone scan tracer safe around him?",
     # Figurative; a needle's bruise; a film; a colleague; what a report or a past found.
     "the parking charges are enough to give anyone a heart attack",
     "my legs were jelly after the walk from the car park",
@@ -483,6 +497,34 @@ def test_known_back_pain_gets_a_safety_net_not_an_alarm(message):
     ],
 )
 def test_back_pain_that_is_new_worse_or_with_a_nerve_sign_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no tingling or weakness, only a dull ache in my back. is an MRI better than a bone scan?",
+        "my lower back is a bit sore but no numbness at all. what does a CT show?",
+    ],
+)
+def test_slight_back_pain_with_nerve_signs_denied_gets_a_safety_net_not_an_alarm(message):
+    screening = DETECTOR.screen(message)
+    assert not screening.alarm
+    assert screening.safety_net
+    assert reasons(message)["back_pain"] == "mild"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # New, severe, at night, or with no nerve sign denied.
+        "a dull ache in my back since yesterday, no numbness",
+        "no numbness but a dull back ache that keeps me up at night",
+        "only a slight back ache but it is getting worse, no weakness",
+        "just a dull ache in my lower back, which scan is best?",
+    ],
+)
+def test_slight_back_pain_alarms_when_new_worse_or_nerve_signs_not_denied(message):
     assert DETECTOR.screen(message).alarm
 
 
