@@ -124,6 +124,11 @@ class Negation(_Strict):
 
 class Clauses(_Strict):
     breaks: list[str]
+    # After a comma, words that go on about what came before it ("numb toes, been like that
+    # for months"): no new clause there.
+    continues_after_comma: str
+    # A sentence that starts by pointing back at the one before: "That was 20 years ago."
+    refers_back: str
     new_subject_after_and: str
 
 
@@ -342,8 +347,10 @@ class RedFlagDetector:
         clauses = rules.clauses
         self._boundary = re.compile(
             # A comma before "numbness or weakness" continues a list ("no pain, numbness or
-            # weakness"); before anything else it starts a clause.
-            rf"[:()\[\]\"]+|,+(?!\s*(?:[a-z0-9']+ ){{1,3}}(?:or|nor)\b)|\s-\s"
+            # weakness"), and before "been like this" it goes on about the same thing; before
+            # anything else it starts a clause.
+            rf"[:()\[\]\"]+|,+(?!\s*(?:[a-z0-9']+ ){{1,3}}(?:or|nor)\b)"
+            rf"(?!\s*(?:{_expand(clauses.continues_after_comma, macros)}))|\s-\s"
             rf"|\b(?:{_phrases(clauses.breaks)})\b"
             rf"|\band (?={clauses.new_subject_after_and}\b)"
         )
@@ -354,6 +361,7 @@ class RedFlagDetector:
         )
         self._personal = re.compile(rf"\b(?:{_phrases(topic.personal)})\b")
         self._not_personal = re.compile(rf"\b(?:{_phrases(topic.not_personal)})\b")
+        self._refers_back = re.compile(rf"(?:{clauses.refers_back})\b")
         self._hypothetical = re.compile("|".join(f"(?:{p})" for p in topic.hypothetical))
         self._claimed = re.compile("|".join(f"(?:{p})" for p in topic.claimed_after))
         typos = rules.typos
@@ -447,9 +455,46 @@ class RedFlagDetector:
                 f + _matches(p, at, self._context_patterns)
                 for p, at, f in zip(parts, part_starts, found, strict=True)
             ]
-        return [self._read(part, f) for part, f in zip(parts, found, strict=True)]
+        read = [self._read(part, f) for part, f in zip(parts, found, strict=True)]
+        closing = self._story_closed(read)
+        if closing is None:
+            return read
+        index, state = closing
+        return [
+            self._read(part, f, closed_as=state)
+            if i < index and not sentence.live(self.rules.context.current)
+            else sentence
+            for i, (part, f, sentence) in enumerate(zip(parts, found, read, strict=True))
+        ]
 
-    def _read(self, text: str, found: list[tuple[str, int, int]]) -> Sentence:
+    def _story_closed(self, sentences: list[Sentence]) -> tuple[int, str] | None:
+        """A story told, then closed by a later sentence with no sign of its own: "Last week
+        she was confused and very thirsty... She's back to herself now" (resolved), "...a hip
+        that snapped. That was 20 years ago." (past). The first such sentence, and what it
+        makes of the signs before it (which keep an alarm if told as happening now)."""
+        context = self.rules.context
+        for index, sentence in enumerate(sentences[1:], start=1):
+            if (
+                sentence.question
+                or sentence.live(context.onset)
+                or sentence.live(context.recurrence)
+                # A sign of its own, even one it resolves: it is about that one.
+                or any(
+                    m.state != "negated"
+                    for c in self._sign_concepts
+                    for m in sentence.mentions.get(c, ())
+                )
+            ):
+                continue
+            if sentence.live(context.resolved):
+                return index, "resolved"
+            if sentence.live(context.past) and self._refers_back.match(sentence.text):
+                return index, "past"
+        return None
+
+    def _read(
+        self, text: str, found: list[tuple[str, int, int]], closed_as: str | None = None
+    ) -> Sentence:
         clauses = self._clauses(text)
         clause_of = [_clause_index(clauses, start) for _, start, _ in found]
         negated = [
@@ -464,7 +509,17 @@ class RedFlagDetector:
             state = "negated" if is_negated else "live"
             mentions.setdefault(concept, []).append(Mention(concept, start, end, clause, state))
         if {context.past, context.resolved, context.reported} & mentions.keys():
-            mentions = self._when(mentions)
+            mentions = self._when(mentions, text, clauses)
+        if closed_as:
+            mentions = {
+                concept: [
+                    Mention(concept, m.start, m.end, m.clause, closed_as)
+                    if m.state == "live" and concept in self._sign_concepts
+                    else m
+                    for m in found_mentions
+                ]
+                for concept, found_mentions in mentions.items()
+            }
         states: dict[tuple[str, int | None], str] = {}
         for concept, found_mentions in mentions.items():
             for mention in found_mentions:
@@ -538,7 +593,9 @@ class RedFlagDetector:
         words = self._pseudo.sub(" ", self._answer_no.sub("", before)).split()
         return bool(self._cue.search(" ".join(words[-self.rules.negation.window :])))
 
-    def _when(self, mentions: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
+    def _when(
+        self, mentions: dict[str, list[Mention]], text: str, clauses: list[tuple[int, int]]
+    ) -> dict[str, list[Mention]]:
         """Set aside mentions that are reported (after "the leaflet says" in their clause), in
         the past (a marker in their own clause, with none of "now"), or resolved (a resolution
         after them in the sentence, with no recurrence after it)."""
@@ -549,6 +606,15 @@ class RedFlagDetector:
 
         reported = [(m.clause, m.start) for m in live(context.reported)]
         past_clauses = {m.clause for m in live(context.past)}
+        # "Years ago, before I was diagnosed, my legs went weak": leading clauses that say only
+        # when make the whole sentence past.
+        leading = 0
+        while leading in past_clauses and self._only_when(
+            text, clauses[leading], live(context.past)
+        ):
+            leading += 1
+        if leading:
+            past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
         resolutions = [m.start for m in live(context.resolved)]
         recurrences = [m.start for m in live(context.recurrence)]
@@ -574,6 +640,17 @@ class RedFlagDetector:
                     Mention(concept, mention.start, mention.end, mention.clause, state)
                 )
         return updated
+
+    @staticmethod
+    def _only_when(text: str, clause: tuple[int, int], markers: list[Mention]) -> bool:
+        """The clause is a time marker and at most two other words ("years ago", "back in
+        2010", "before I was diagnosed")."""
+        begin, end = clause
+        rest = text[begin:end]
+        for m in sorted(markers, key=lambda m: -m.start):
+            if begin <= m.start and m.end <= end:
+                rest = rest[: m.start - begin] + " " + rest[m.end - begin :]
+        return len(_WORD.findall(rest)) <= 2
 
     # Signs
 
@@ -613,7 +690,8 @@ class RedFlagDetector:
         safety_net = not findings and (
             any(reason in SAFETY_NET_REASONS for _, reason in set_aside)
             or any(
-                s.live(concept)
+                # Told as over, a symptom still gets the sentence on when it would be urgent.
+                s.state(concept) in ("live", "past", "resolved")
                 for s in sentences
                 if not s.topic_question
                 for concept in self.rules.safety_net

@@ -19,38 +19,36 @@ except ImportError:  # pragma: no cover
     from re import _constants as _c
     from re import _parser
 
+# Three letters tell most words apart; `starts` is written for this length.
 PREFIX_LENGTH = 3
 # More combinations than this and the pattern is simply always run.
 _MAX_PREFIXES = 4000
-_NOT_AFTER = re.compile(r"(?<![a-z0-9])")
+# The (up to) PREFIX_LENGTH characters at each place not just after a letter or digit.
+_STARTS = re.compile(rf"(?<![a-z0-9])(?=(.{{1,{PREFIX_LENGTH}}}))", re.DOTALL)
 
 
 class _Unknown(Exception):
     """The pattern's prefixes cannot be listed."""
 
 
-def prefixes(pattern: str, length: int = PREFIX_LENGTH) -> frozenset[str] | None:
-    """Every string a match of `pattern` can begin with, cut to `length` characters (or the
-    whole match, where shorter); None when they cannot be listed or a match can be empty."""
+def prefixes(pattern: str) -> frozenset[str] | None:
+    """Every string a match of `pattern` can begin with, cut to PREFIX_LENGTH characters (or
+    the whole match, where shorter); None when they cannot be listed or a match can be empty."""
     parsed = _parser.parse(pattern)
     if parsed.state.flags & re.IGNORECASE:
         return None
     try:
-        found = _sequence(parsed.data, length)
+        found = _sequence(parsed.data, PREFIX_LENGTH)
     except _Unknown:
         return None
     return None if "" in found else frozenset(found)
 
 
-def starts(text: str, length: int = PREFIX_LENGTH) -> set[str]:
-    """What `text` holds at each place not just after a letter or digit, cut to 1..length
-    characters: where a whole-word pattern's match can begin."""
-    return {
-        text[place : place + size]
-        for place in (m.start() for m in _NOT_AFTER.finditer(text))
-        for size in range(1, length + 1)
-        if place + size <= len(text)
-    }
+def starts(text: str) -> set[str]:
+    """What `text` holds at each place not just after a letter or digit, cut to 1 to
+    PREFIX_LENGTH characters: where a whole-word pattern's match can begin."""
+    grams = _STARTS.findall(text)
+    return {*grams, *(g[:2] for g in grams), *(g[:1] for g in grams)}
 
 
 def _sequence(items, length: int) -> set[str]:

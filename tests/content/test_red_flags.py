@@ -159,6 +159,10 @@ STORIES = [
     "crushing pain in my chest that goes down into my arm",
     "she heard a crack in her hip and went down, she is on the floor",
     "sometimes I think nobody would notice if I was gone",
+    # "same q" and sickness after every meal with confusion; confusion told as lasting days.
+    "he keeps asking the same q over and over and is drinking loads",
+    "nan is sick after every meal and seems confused about what day it is",
+    "mum confused and not eating, been like this 3 days",
     # Under control until it got worse; a topic question made the person's own after it.
     "the back pain was under control but the last few days it has got so bad, worse when I cough",
     "is chest tightness normal after contrast? it started an hour ago and is getting worse",
@@ -214,6 +218,12 @@ LOOK_ALIKES = [
     "had a bit of blood when I coughed after the biopsy, it stopped that evening",
     "our neighbour broke her wrist on the ice, how long do bones take to mend?",
     "my grandson broke his wrist playing rugby, is my bone scan tracer safe around him?",
+    # A normal calcium and an explanation; a calcium test asked about; long-standing told
+    # after a comma; a time said before the story.
+    "he was tired and thirsty for a while but his calcium came back normal, it was just the heat",
+    "she's always tired from her chemo, been like that for a year. is the calcium test fasting?",
+    "tingly feet since my chemo, been like that for a year, nothing new. does the MRI hurt?",
+    "years ago, before my diagnosis, my arms went numb for a while. should I mention it?",
     # Figurative; a needle's bruise; a film; a colleague; what a report or a past found.
     "the parking charges are enough to give anyone a heart attack",
     "my legs were jelly after the walk from the car park",
@@ -525,6 +535,41 @@ def test_slight_back_pain_with_nerve_signs_denied_gets_a_safety_net_not_an_alarm
     ],
 )
 def test_slight_back_pain_alarms_when_new_worse_or_nerve_signs_not_denied(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message, state",
+    [
+        (
+            "Last month he was confused and very sleepy and his calcium was high. They gave him "
+            "a drip and he's back to himself now. Why do they want a bone scan?",
+            "resolved",
+        ),
+        (
+            "My grandad's hip snapped when he stood up. That was 30 years ago. Is it the same "
+            "as bone mets?",
+            "past",
+        ),
+    ],
+)
+def test_a_story_closed_by_a_later_sentence_is_set_aside(message, state):
+    screening = DETECTOR.screen(message)
+    assert not screening.alarm
+    assert set(reasons(message).values()) == {state}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Happening now, or back again after the closing sentence.
+        "My legs went numb this morning. It was a virus last time.",
+        "Her legs gave way last week. She's been steady since but today they gave way again.",
+        # The later sentence has a sign of its own.
+        "Dad is confused and very thirsty. His back pain went away after the physio though.",
+    ],
+)
+def test_a_later_sentence_does_not_close_what_is_happening_now(message):
     assert DETECTOR.screen(message).alarm
 
 
