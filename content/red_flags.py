@@ -857,12 +857,14 @@ class Concept:
 
 
 def _matches(
-    text: str, text_starts: set[str], concepts: dict[str, Concept]
+    text: str, text_starts: set[str] | None, concepts: dict[str, Concept]
 ) -> list[tuple[str, int, int]]:
     return [
         (name, match.start(), match.end())
         for name, concept in concepts.items()
-        if concept.prefixes is None or not concept.prefixes.isdisjoint(text_starts)
+        if text_starts is None
+        or concept.prefixes is None
+        or not concept.prefixes.isdisjoint(text_starts)
         for match in concept.pattern.finditer(text)
     ]
 

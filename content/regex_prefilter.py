@@ -11,6 +11,7 @@ the pattern. The test only ever skips what could not match: where a prefix canno
 from __future__ import annotations
 
 import re
+import string
 
 try:  # Python 3.10 (Rasa 3.6); `re._parser` from 3.11.
     import sre_constants as _c
@@ -25,6 +26,13 @@ PREFIX_LENGTH = 3
 _MAX_PREFIXES = 4000
 # The (up to) PREFIX_LENGTH characters at each place not just after a letter or digit.
 _STARTS = re.compile(rf"(?<![a-z0-9])(?=(.{{1,{PREFIX_LENGTH}}}))", re.DOTALL)
+
+
+# What `\d` and `\w` match in ASCII text.
+_ASCII_CATEGORIES = {
+    _c.CATEGORY_DIGIT: string.digits,
+    _c.CATEGORY_WORD: string.ascii_letters + string.digits + "_",
+}
 
 
 class _Unknown(Exception):
@@ -44,9 +52,12 @@ def prefixes(pattern: str) -> frozenset[str] | None:
     return None if "" in found else frozenset(found)
 
 
-def starts(text: str) -> set[str]:
+def starts(text: str) -> set[str] | None:
     """What `text` holds at each place not just after a letter or digit, cut to 1 to
-    PREFIX_LENGTH characters: where a whole-word pattern's match can begin."""
+    PREFIX_LENGTH characters: where a whole-word pattern's match can begin. None for a text
+    that is not all ASCII, where `\w` and `\d` match more than the prefixes list."""
+    if not text.isascii():
+        return None
     grams = _STARTS.findall(text)
     return {*grams, *(g[:2] for g in grams), *(g[:1] for g in grams)}
 
@@ -116,7 +127,10 @@ def _class(items) -> set[str]:
             letters.add(chr(value))
         elif op is _c.RANGE:
             letters.update(chr(code) for code in range(value[0], value[1] + 1))
-        else:  # NEGATE, CATEGORY (\w, \d)
+        elif op is _c.CATEGORY and value in _ASCII_CATEGORIES:
+            # Sound because `starts` gives no prefixes for a text that is not all ASCII.
+            letters.update(_ASCII_CATEGORIES[value])
+        else:  # NEGATE, other categories
             raise _Unknown
     if len(letters) > 128:
         raise _Unknown
