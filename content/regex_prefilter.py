@@ -53,7 +53,7 @@ def prefixes(pattern: str) -> frozenset[str] | None:
 
 
 def starts(text: str) -> set[str] | None:
-    """What `text` holds at each place not just after a letter or digit, cut to 1 to
+    r"""What `text` holds at each place not just after a letter or digit, cut to 1 to
     PREFIX_LENGTH characters: where a whole-word pattern's match can begin. None for a text
     that is not all ASCII, where `\w` and `\d` match more than the prefixes list."""
     if not text.isascii():

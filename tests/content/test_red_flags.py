@@ -163,6 +163,13 @@ STORIES = [
     "he keeps asking the same q over and over and is drinking loads",
     "nan is sick after every meal and seems confused about what day it is",
     "mum confused and not eating, been like this 3 days",
+    # A calcium said to be very high; thirst that will not go; being sick, said as people say
+    # it; self-harm as a dark joke.
+    "the hospital rang, my calcium is dangerously high, should I wait for clinic?",
+    "up peeing every hour and cant quench my thirst, shattered",
+    "dad is all muddled and sicks everything up",
+    "honestly I'll save the cancer the job, been thinking about it a lot",
+    "I'm scared of what I'll do to myself if the scan is bad",
     # Under control until it got worse; a topic question made the person's own after it.
     "the back pain was under control but the last few days it has got so bad, worse when I cough",
     "is chest tightness normal after contrast? it started an hour ago and is getting worse",
@@ -224,6 +231,12 @@ LOOK_ALIKES = [
     "she's always tired from her chemo, been like that for a year. is the calcium test fasting?",
     "tingly feet since my chemo, been like that for a year, nothing new. does the MRI hurt?",
     "years ago, before my diagnosis, my arms went numb for a while. should I mention it?",
+    # Laughing, carrying, eased after treatment, fine by the evening, a calcium now normal.
+    "couldn't breathe for laughing at the hospital gown",
+    "my arms are dropping off carrying all the bags to the scan",
+    "the back pain eased off after the radiotherapy",
+    "legs felt wobbly after the drip but fine by teatime",
+    "my calcium was very high in the spring, it has been normal ever since. why a bone scan now?",
     # Figurative; a needle's bruise; a film; a colleague; what a report or a past found.
     "the parking charges are enough to give anyone a heart attack",
     "my legs were jelly after the walk from the car park",
@@ -515,6 +528,7 @@ def test_back_pain_that_is_new_worse_or_with_a_nerve_sign_alarms(message):
     [
         "no tingling or weakness, only a dull ache in my back. is an MRI better than a bone scan?",
         "my lower back is a bit sore but no numbness at all. what does a CT show?",
+        "no bladder trouble, just a stiff neck. can an MRI see the nerves?",
     ],
 )
 def test_slight_back_pain_with_nerve_signs_denied_gets_a_safety_net_not_an_alarm(message):
