@@ -129,6 +129,9 @@ class Clauses(_Strict):
     continues_after_comma: str
     # A sentence that starts by pointing back at the one before: "That was 20 years ago."
     refers_back: str
+    # A sentence that answers no to what the one before says was asked: "He said no to all
+    # of it."
+    denial: str
     new_subject_after_and: str
 
 
@@ -362,6 +365,7 @@ class RedFlagDetector:
         self._personal = re.compile(rf"\b(?:{_phrases(topic.personal)})\b")
         self._not_personal = re.compile(rf"\b(?:{_phrases(topic.not_personal)})\b")
         self._refers_back = re.compile(rf"(?:{clauses.refers_back})\b")
+        self._denial = re.compile(rf"(?:{_expand(clauses.denial, macros)})\b")
         self._hypothetical = re.compile("|".join(f"(?:{p})" for p in topic.hypothetical))
         self._claimed = re.compile("|".join(f"(?:{p})" for p in topic.claimed_after))
         typos = rules.typos
@@ -459,41 +463,57 @@ class RedFlagDetector:
         closing = self._story_closed(read)
         if closing is None:
             return read
-        index, state = closing
+        index, state, concepts = closing
+        context = self.rules.context
         return [
-            self._read(part, f, closed_as=state)
-            if i < index and not sentence.live(self.rules.context.current)
+            self._read(part, f, closed_as=state, closed_concepts=concepts)
+            if i < index
+            and not sentence.live(context.current)
+            # A denial answers only what was asked about.
+            and (state != "negated" or sentence.live(context.reported))
             else sentence
             for i, (part, f, sentence) in enumerate(zip(parts, found, read, strict=True))
         ]
 
-    def _story_closed(self, sentences: list[Sentence]) -> tuple[int, str] | None:
-        """A story told, then closed by a later sentence with no sign of its own: "Last week
-        she was confused and very thirsty... She's back to herself now" (resolved), "...a hip
-        that snapped. That was 20 years ago." (past). The first such sentence, and what it
-        makes of the signs before it (which keep an alarm if told as happening now)."""
+    def _story_closed(
+        self, sentences: list[Sentence]
+    ) -> tuple[int, str, frozenset[str] | None] | None:
+        """A story told, then closed by a later sentence: "Last week she was confused and very
+        thirsty... She's back to herself now" (resolved), "...a hip that snapped. That was 20
+        years ago." (past). The first such sentence, what it makes of the signs before it
+        (which keep an alarm if told as happening now), and which: all of them, or only those
+        it names itself ("...numbness in my feet. The numbness has gone"), so that "Dad is
+        confused. His back pain went away" still alarms."""
         context = self.rules.context
         for index, sentence in enumerate(sentences[1:], start=1):
+            own = {
+                c: [m.state for m in sentence.mentions.get(c, ()) if m.state != "negated"]
+                for c in self._sign_concepts
+            }
+            own = {c: states for c, states in own.items() if states}
             if (
                 sentence.question
-                or sentence.live(context.onset)
-                or sentence.live(context.recurrence)
-                # A sign of its own, even one it resolves: it is about that one.
-                or any(
-                    m.state != "negated"
-                    for c in self._sign_concepts
-                    for m in sentence.mentions.get(c, ())
-                )
+                or _told_outside_resolutions(sentence, context.onset, context)
+                or _told_outside_resolutions(sentence, context.recurrence, context)
+                or any("live" in states for states in own.values())
             ):
                 continue
+            concepts = frozenset(own) or None
+            if not own and self._denial.match(sentence.text):
+                # "They asked if he'd had any falls... He said none of that has happened."
+                return index, "negated", None
             if sentence.live(context.resolved):
-                return index, "resolved"
+                return index, "resolved", concepts
             if sentence.live(context.past) and self._refers_back.match(sentence.text):
-                return index, "past"
+                return index, "past", concepts
         return None
 
     def _read(
-        self, text: str, found: list[tuple[str, int, int]], closed_as: str | None = None
+        self,
+        text: str,
+        found: list[tuple[str, int, int]],
+        closed_as: str | None = None,
+        closed_concepts: frozenset[str] | None = None,
     ) -> Sentence:
         clauses = self._clauses(text)
         clause_of = [_clause_index(clauses, start) for _, start, _ in found]
@@ -514,7 +534,9 @@ class RedFlagDetector:
             mentions = {
                 concept: [
                     Mention(concept, m.start, m.end, m.clause, closed_as)
-                    if m.state == "live" and concept in self._sign_concepts
+                    if m.state == "live"
+                    and concept in self._sign_concepts
+                    and (closed_concepts is None or concept in closed_concepts)
                     else m
                     for m in found_mentions
                 ]
@@ -617,7 +639,13 @@ class RedFlagDetector:
             past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
         resolutions = [m.start for m in live(context.resolved)]
-        recurrences = [m.start for m in live(context.recurrence)]
+        resolved_spans = [(m.start, m.end) for m in live(context.resolved)]
+        # "her strength has come back" is a recovery, not a recurrence.
+        recurrences = [
+            m.start
+            for m in live(context.recurrence)
+            if not any(start <= m.start and m.end <= end for start, end in resolved_spans)
+        ]
         updated = {}
         for concept, found in mentions.items():
             if concept not in self._sign_concepts:
@@ -854,6 +882,16 @@ class Concept:
     pattern: re.Pattern
     # What every match begins with (None: unknown), to skip the pattern where none is found.
     prefixes: frozenset[str] | None
+
+
+def _told_outside_resolutions(sentence: Sentence, concept: str, context: Context) -> bool:
+    """A live mention of `concept` that is not part of a resolution: "come back" is, in "her
+    strength has come back"."""
+    resolutions = sentence.mentions.get(context.resolved, ())
+    return any(
+        m.state == "live" and not any(r.start <= m.start and m.end <= r.end for r in resolutions)
+        for m in sentence.mentions.get(concept, ())
+    )
 
 
 def _matches(

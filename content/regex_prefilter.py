@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover
 # Three letters tell most words apart; `starts` is written for this length.
 PREFIX_LENGTH = 3
 # More combinations than this and the pattern is simply always run.
-_MAX_PREFIXES = 4000
+_MAX_PREFIXES = 20000
 # The (up to) PREFIX_LENGTH characters at each place not just after a letter or digit.
 _STARTS = re.compile(rf"(?<![a-z0-9])(?=(.{{1,{PREFIX_LENGTH}}}))", re.DOTALL)
 

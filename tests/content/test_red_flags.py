@@ -170,6 +170,11 @@ STORIES = [
     "dad is all muddled and sicks everything up",
     "honestly I'll save the cancer the job, been thinking about it a lot",
     "I'm scared of what I'll do to myself if the scan is bad",
+    # A leg that collapsed, "in two pieces"; can't seem to feel; understanding why someone
+    # took their own life.
+    "walking to the bathroom his leg collapsed under him, he says it feels in two pieces",
+    "she can't seem to feel her feet and keeps complaining about her back",
+    "since the scan results dad keeps saying he understands why his brother did it",
     # Under control until it got worse; a topic question made the person's own after it.
     "the back pain was under control but the last few days it has got so bad, worse when I cough",
     "is chest tightness normal after contrast? it started an hour ago and is getting worse",
@@ -237,6 +242,10 @@ LOOK_ALIKES = [
     "the back pain eased off after the radiotherapy",
     "legs felt wobbly after the drip but fine by teatime",
     "my calcium was very high in the spring, it has been normal ever since. why a bone scan now?",
+    # Packed, falling apart; restless legs known for years.
+    "the clinic was so packed I could hardly breathe, is it always this busy?",
+    "we are all falling apart waiting for the bone scan result",
+    "tingly legs at night for years, the GP says restless legs syndrome. will the MRI be noisy?",
     # Figurative; a needle's bruise; a film; a colleague; what a report or a past found.
     "the parking charges are enough to give anyone a heart attack",
     "my legs were jelly after the walk from the car park",
@@ -584,6 +593,35 @@ def test_a_story_closed_by_a_later_sentence_is_set_aside(message, state):
     ],
 )
 def test_a_later_sentence_does_not_close_what_is_happening_now(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Recovered, in a later sentence that names the same sign.
+        "A month ago her legs went numb and she had radiotherapy. The numbness has gone and "
+        "her strength has come back. When is the next MRI?",
+        # Asked about, then denied in the next sentence.
+        "The nurse asked Dad if he had any falls or any bone that gave way. He said none of "
+        "that has happened. Why a bone scan then?",
+        "At the check they asked me about chest pain, coughing blood and dark thoughts. "
+        "I said no to everything. Is that normal?",
+    ],
+)
+def test_a_later_sentence_that_recovers_or_denies_what_was_asked_sets_it_aside(message):
+    assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # A denial answers only what was asked; a recovery of one sign leaves another.
+        "Dad's legs have gone weak. He said no when I said I'd ring the GP.",
+        "Her legs went numb last month. The numbness has gone but now she can't pass urine.",
+    ],
+)
+def test_a_denial_or_recovery_leaves_what_it_does_not_answer(message):
     assert DETECTOR.screen(message).alarm
 
 
