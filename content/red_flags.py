@@ -190,6 +190,8 @@ class RedFlagRules(_Strict):
     signs: list[Sign]
     clusters: dict[str, Cluster]
     safety_net: list[str]
+    # Concepts that name where, not what: on their own they do not ask the second opinion.
+    body_parts: list[str]
     context: Context
     negation: Negation
     clauses: Clauses
@@ -210,7 +212,7 @@ class RedFlagRules(_Strict):
                     re.compile(_expand(pattern, macros))
                 except (re.error, KeyError) as error:
                     problems.append(f"concept {name!r}: bad pattern {pattern!r}: {error}")
-        used = [*values["safety_net"], *values["context"].dict().values()]
+        used = [*values["safety_net"], *values["body_parts"], *values["context"].dict().values()]
         for cluster in values["clusters"].values():
             used += [*cluster.or_one_with, *cluster.or_one_with_in_clause]
         seen = set()
@@ -731,11 +733,15 @@ class RedFlagDetector:
         self, sentences: list[Sentence], set_aside: list[tuple[Finding, str]]
     ) -> bool:
         """Only when a symptom word was read and the rules set nothing aside on purpose (past,
-        resolved, known, or one mild symptom: "I feel a bit sick")."""
+        resolved, known, or one mild symptom: "I feel a bit sick"). A body part alone is no
+        symptom: nearly every question here names a bone."""
         if self.second_opinion is None or set_aside:
             return False
         return any(
-            state == "live" and clause is None and concept in self._symptom_patterns
+            state == "live"
+            and clause is None
+            and concept in self._symptom_patterns
+            and concept not in self.rules.body_parts
             for sentence in sentences
             for (concept, clause), state in sentence.states.items()
         )

@@ -175,6 +175,12 @@ STORIES = [
     "walking to the bathroom his leg collapsed under him, he says it feels in two pieces",
     "she can't seem to feel her feet and keeps complaining about her back",
     "since the scan results dad keeps saying he understands why his brother did it",
+    # Walking as carers describe it; blood in phlegm; a crushed chest.
+    "he had to crawl to the bathroom this morning",
+    "she keeps catching her toe and her left foot flops when she walks",
+    "walking like a toddler with his feet wide apart, grabbing the walls",
+    "bloody phlegm when I cough this morning",
+    "my chest feels crushed and I'm sweating",
     # Under control until it got worse; a topic question made the person's own after it.
     "the back pain was under control but the last few days it has got so bad, worse when I cough",
     "is chest tightness normal after contrast? it started an hour ago and is getting worse",
@@ -594,6 +600,11 @@ def test_a_story_closed_by_a_later_sentence_is_set_aside(message, state):
 )
 def test_a_later_sentence_does_not_close_what_is_happening_now(message):
     assert DETECTOR.screen(message).alarm
+
+
+def test_a_body_part_alone_does_not_ask_the_learnt_second_opinion():
+    # Nearly every question here names a bone; the model once read "feel nothing" as numbness.
+    assert not DETECTOR.screen("could I have bone mets and feel nothing").alarm
 
 
 @pytest.mark.parametrize(
