@@ -846,10 +846,18 @@ class RedFlagDetector:
     def _settled_in_clause(self, sentence: Sentence, clause: int) -> bool:
         """Long-standing in this clause and settled there, with nothing new or current in it;
         or settled elsewhere in its sentence ("numb patch for three years, the neurologist
-        looked at it, it hasn't changed"), with nothing new or current anywhere in it."""
+        looked at it, it hasn't changed"), with nothing new or current anywhere in it. How
+        long may also be told in the clause right after, if that one names no sign of its own
+        ("numb feet from the chemo, same as it's been for 18 months, my team know")."""
         context = self.rules.context
         if not sentence.live(context.long_standing, clause):
-            return False
+            if not self._only_how_long(sentence, clause + 1):
+                return False
+            return (
+                sentence.live(context.settled)
+                and not sentence.live(context.onset)
+                and not sentence.live(context.current)
+            )
         if sentence.live(context.settled, clause):
             scope = clause
         elif sentence.live(context.settled):
@@ -857,6 +865,16 @@ class RedFlagDetector:
         else:
             return False
         return not sentence.live(context.onset, scope) and not sentence.live(context.current, scope)
+
+    def _only_how_long(self, sentence: Sentence, clause: int) -> bool:
+        return clause < len(sentence.clauses) and (
+            sentence.live(self.rules.context.long_standing, clause)
+            and not any(
+                m.clause == clause and m.state == "live"
+                for concept in self._sign_concepts
+                for m in sentence.mentions.get(concept, ())
+            )
+        )
 
     def _cluster_holds(
         self,

@@ -181,6 +181,12 @@ STORIES = [
     "walking like a toddler with his feet wide apart, grabbing the walls",
     "bloody phlegm when I cough this morning",
     "my chest feels crushed and I'm sweating",
+    # "Sick and tired" as two symptoms; thirst and tiredness in formal words; a care note;
+    # an explanation only thought of.
+    "since my calcium came back high I've felt so sick and tired I can't get up",
+    "she has been extraordinarily tired and is passing urine every half hour",
+    "after being hoisted she has severe pain in her upper arm and a visible deformity",
+    "he's being sick and so drowsy, we thought it was his tablets but now not sure",
     # Under control until it got worse; a topic question made the person's own after it.
     "the back pain was under control but the last few days it has got so bad, worse when I cough",
     "is chest tightness normal after contrast? it started an hour ago and is getting worse",
@@ -252,6 +258,12 @@ LOOK_ALIKES = [
     "the clinic was so packed I could hardly breathe, is it always this busy?",
     "we are all falling apart waiting for the bone scan result",
     "tingly legs at night for years, the GP says restless legs syndrome. will the MRI be noisy?",
+    # How long told in the next clause; a treatment that fixed it; long ago or before a death.
+    "out of puff on the stairs with her heart failure, been that way a good while. is CT safe?",
+    "numb toes from the oxaliplatin, same as it's been for a year. can I drive after the CT?",
+    "chest pain on monday, they said it was indigestion and the gaviscon fixed it",
+    "my grandad had terrible back pain before he died in the 70s, are scans better now?",
+    "the nurse mentioned leg weakness and bladder problems. I don't have any of those.",
     # Figurative; a needle's bruise; a film; a colleague; what a report or a past found.
     "the parking charges are enough to give anyone a heart attack",
     "my legs were jelly after the walk from the car park",
