@@ -516,18 +516,25 @@ def test_long_standing_and_settled_told_in_the_next_sentence_is_known():
 
 
 @pytest.mark.parametrize(
-    "message",
+    "message, reason",
     [
-        "I've had a dull back ache for years, it hasn't changed. Which test is best?",
+        ("I've had a dull back ache for years, it hasn't changed. Which test is best?", "known"),
         # Back pain the care team is already testing for.
-        "Dad has back pain so they did a CT. Can the CT tell cancer from an infection?",
+        ("Dad has back pain so they did a CT. Can the CT tell cancer from an infection?", "known"),
+        # Slight, with the nerve signs said to be absent.
+        (
+            "no tingling or weakness, only a dull ache in my back. is an MRI better than a CT?",
+            "mild",
+        ),
+        ("my lower back is a bit sore but no numbness at all. what does a CT show?", "mild"),
+        ("no bladder trouble, just a stiff neck. can an MRI see the nerves?", "mild"),
     ],
 )
-def test_known_back_pain_gets_a_safety_net_not_an_alarm(message):
+def test_known_or_slight_back_pain_gets_a_safety_net_not_an_alarm(message, reason):
     screening = DETECTOR.screen(message)
     assert not screening.alarm
     assert screening.safety_net
-    assert reasons(message) == {"back_pain": "known"}
+    assert reasons(message)["back_pain"] == reason
 
 
 @pytest.mark.parametrize(
@@ -548,21 +555,6 @@ def test_known_back_pain_gets_a_safety_net_not_an_alarm(message):
 )
 def test_back_pain_that_is_new_worse_or_with_a_nerve_sign_alarms(message):
     assert DETECTOR.screen(message).alarm
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "no tingling or weakness, only a dull ache in my back. is an MRI better than a bone scan?",
-        "my lower back is a bit sore but no numbness at all. what does a CT show?",
-        "no bladder trouble, just a stiff neck. can an MRI see the nerves?",
-    ],
-)
-def test_slight_back_pain_with_nerve_signs_denied_gets_a_safety_net_not_an_alarm(message):
-    screening = DETECTOR.screen(message)
-    assert not screening.alarm
-    assert screening.safety_net
-    assert reasons(message)["back_pain"] == "mild"
 
 
 @pytest.mark.parametrize(
