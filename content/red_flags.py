@@ -28,7 +28,7 @@ from pydantic import BaseModel, Extra, root_validator, validator
 from rapidfuzz import fuzz, process
 
 from content.red_flag_model import SELF_HARM, SecondOpinion
-from content.regex_prefilter import prefixes, starts
+from content.regex_prefilter import PatternSet, starts
 
 RED_FLAGS_FILE = Path(__file__).resolve().parent / "red_flags.yml"
 # The intent a red flag overrides NLU with, and where its findings go in the parse data (and
@@ -332,18 +332,14 @@ class RedFlagDetector:
             either = "|".join(f"(?:{_expand(p, macros)})" for p in patterns)
             return re.compile(rf"(?<![a-z0-9])(?:{either})(?![a-z0-9])")
 
-        def concept(patterns: list[str]) -> Concept:
-            either = "|".join(f"(?:{_expand(p, macros)})" for p in patterns)
-            return Concept(whole_words(patterns), prefixes(either))
-
         symptoms = {c for sign in rules.signs for group in sign.when for c in group}
         symptoms = (symptoms | set(rules.safety_net)) - set(rules.context.dict().values())
-        self._symptom_patterns = {
-            name: concept(p) for name, p in rules.concepts.items() if name in symptoms
-        }
-        self._context_patterns = {
-            name: concept(p) for name, p in rules.concepts.items() if name not in symptoms
-        }
+        self._symptom_patterns = PatternSet(
+            {name: whole_words(p) for name, p in rules.concepts.items() if name in symptoms}
+        )
+        self._context_patterns = PatternSet(
+            {name: whole_words(p) for name, p in rules.concepts.items() if name not in symptoms}
+        )
         self._idioms = whole_words(rules.idioms)
         negation = rules.negation
         self._cue = re.compile(rf"\b(?:{_phrases(negation.cues)})\b")
@@ -452,13 +448,13 @@ class RedFlagDetector:
         ]
         part_starts = [starts(part) for part in parts]
         found = [
-            _matches(part, at, self._symptom_patterns)
+            self._symptom_patterns.find(part, at)
             for part, at in zip(parts, part_starts, strict=True)
         ]
         # When and how something was said only matters once something could be a sign.
         if any(found):
             found = [
-                f + _matches(p, at, self._context_patterns)
+                f + self._context_patterns.find(p, at)
                 for p, at, f in zip(parts, part_starts, found, strict=True)
             ]
         read = [self._read(part, f) for part, f in zip(parts, found, strict=True)]
@@ -901,13 +897,6 @@ class RedFlagDetector:
         return False
 
 
-@dataclass(frozen=True)
-class Concept:
-    pattern: re.Pattern
-    # What every match begins with (None: unknown), to skip the pattern where none is found.
-    prefixes: frozenset[str] | None
-
-
 def _told_outside_resolutions(sentence: Sentence, concept: str, context: Context) -> bool:
     """A live mention of `concept` that is not part of a resolution: "come back" is, in "her
     strength has come back"."""
@@ -916,19 +905,6 @@ def _told_outside_resolutions(sentence: Sentence, concept: str, context: Context
         m.state == "live" and not any(r.start <= m.start and m.end <= r.end for r in resolutions)
         for m in sentence.mentions.get(concept, ())
     )
-
-
-def _matches(
-    text: str, text_starts: set[str] | None, concepts: dict[str, Concept]
-) -> list[tuple[str, int, int]]:
-    return [
-        (name, match.start(), match.end())
-        for name, concept in concepts.items()
-        if text_starts is None
-        or concept.prefixes is None
-        or not concept.prefixes.isdisjoint(text_starts)
-        for match in concept.pattern.finditer(text)
-    ]
 
 
 def _clause_index(clauses: list[tuple[int, int]], position: int) -> int:
