@@ -162,6 +162,8 @@ class TopicQuestions(_Strict):
     not_personal: list[str]
     # "What should I do if my legs go numb?": about what might happen, whoever it would be.
     hypothetical: list[str]
+    # "...if mum started having accidents": a start inside the condition is not news.
+    conditional_onset: str
     # "...if you've got chest pain? Mine started this morning": the topic made the person's own.
     claimed_after: list[str]
 
@@ -363,9 +365,14 @@ class RedFlagDetector:
         self._personal = re.compile(rf"\b(?:{_phrases(topic.personal)})\b")
         self._not_personal = re.compile(rf"\b(?:{_phrases(topic.not_personal)})\b")
         self._refers_back = re.compile(rf"(?:{clauses.refers_back})\b")
-        self._denial = re.compile(rf"(?:{_expand(clauses.denial, macros)})\b")
+        denial = _expand(clauses.denial, macros)
+        self._denial = re.compile(rf"(?:{denial})\b")
+        # A denial tacked on after a comma or a dash is a sentence of its own, so that it can
+        # close what was asked before it: "...numbness, weakness, leaking - none of those".
+        self._tacked_denial = re.compile(rf"(?:,|\s[-\u2013\u2014]+)\s*(?=(?:{denial})\b)")
         self._hypothetical = re.compile("|".join(f"(?:{p})" for p in topic.hypothetical))
         self._claimed = re.compile("|".join(f"(?:{p})" for p in topic.claimed_after))
+        self._conditional_onset = re.compile(topic.conditional_onset)
         typos = rules.typos
         self._known = set(typos.keep) | set(typos.words)
         self._misspelled = typo_variants(typos.words, self._known)
@@ -443,7 +450,8 @@ class RedFlagDetector:
         parts = [
             piece.strip()
             for part in _SENTENCE.finditer(normalized)
-            for piece in _TACKED_QUESTION.split(part.group(0))
+            for question in _TACKED_QUESTION.split(part.group(0))
+            for piece in self._tacked_denial.split(question)
             if _WORD.search(piece)
         ]
         part_starts = [starts(part) for part in parts]
@@ -549,15 +557,20 @@ class RedFlagDetector:
         asked = self._opener.sub("", text)
         personal = self._personal.search(self._not_personal.sub(" ", text))
         # Only while nothing says it is happening: "what do I do if it gets worse again" is news.
+        # "Can you break a bone from coughing?" asks as much as "can you explain..." does.
+        leads = bool(self._lead.match(asked) or self._lead.match(text))
+        conditions = [m.span() for m in self._conditional_onset.finditer(text)]
         hypothetical = bool(self._hypothetical.search(asked)) and not any(
-            m.state == "live" for c in (context.onset, context.current) for m in mentions.get(c, ())
+            m.state == "live" and not any(s <= m.start and m.end <= e for s, e in conditions)
+            for c in (context.onset, context.current)
+            for m in mentions.get(c, ())
         )
         return Sentence(
             text=text,
             clauses=tuple(clauses),
             mentions={c: tuple(m) for c, m in mentions.items()},
-            topic_question=hypothetical or (bool(self._lead.match(asked)) and not personal),
-            question="?" in text or bool(self._lead.match(asked)),
+            topic_question=hypothetical or (leads and not personal),
+            question="?" in text or leads,
             states=states,
         )
 

@@ -722,3 +722,57 @@ def test_rules_refuse_a_sign_made_of_an_unknown_concept():
     data = _rules_with(lambda d: d["signs"][0]["when"].append(["elbow_itch"]))
     with pytest.raises(ValidationError, match="unknown concept 'elbow_itch'"):
         RedFlagRules(**data)
+
+
+# Found by two batches written without sight of the rules (first screened 96 % / 15 % and
+# 97 % / 8 %): a topic question made one's own by the next words, a leg that does not obey,
+# giving up food or taking every tablet as a kindness.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is numbness in the saddle area a reason to call? started today",
+        "Is extreme thirst and being constipated a thing with bone mets? Dad's got both this week.",
+        "Is sudden severe pain after a cough normal with spinal mets? Dad's pain went from a 3 "
+        "to a 10 this afternoon.",
+        "Since this morning my left leg does not obey well and the pain in my back is more.",
+        "my gran says she's going to stop eating and drinking so she goes quicker",
+        "i dont see a way out of this pain except one",
+        "i've been thinking of hurting myself just to make the waiting stop",
+        "Wouldn't it be kinder for all of us if I just took all my tablets at once?",
+    ],
+)
+def test_a_sign_told_as_the_later_batches_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # A start inside a condition, "can you..." asked of anyone, a denial after a dash.
+        "hypothetically if mum started having accidents with her bladder what would that mean?",
+        "If he does get numbness in his legs at some point, who do we call?",
+        "Can you break a bone just from coughing if you have mets?",
+        "They went through the list - leg weakness, numbness, problems peeing - and honestly I "
+        "have none of them.",
+        # Over, and said so in the words people use.
+        "Dad had tingling in his feet for a day last month, it went by the next morning.",
+        "She had a dark few weeks in the autumn and told me she didn't want to go on. She "
+        "started on medication and she's like her old self now.",
+        "Some weeks ago I was confused from a raised calcium. I have been entirely clear-headed "
+        "since.",
+        "One day a fortnight ago I couldn't pass water, but everything has worked normally since.",
+        "back when they first found the mets i lost control of my bladder, all good since",
+        "Arthritic pain in my neck for twenty years, my GP has X-rayed it. It is neither better "
+        "nor worse. Will a bone scan show it?",
+        # Someone else's, read about, or a figure of speech or a test's name.
+        "My cat is drinking loads and being sick, the vet says high calcium.",
+        "In my support group a lady said she'd had thoughts of ending it when she was diagnosed.",
+        "My friend was saying her mum got so confused from high calcium.",
+        "Was reading a page about bone mets and it says chest pain and breathlessness are "
+        "serious. I don't have either.",
+        "The waiting list for the MRI is breaking my back",
+        "whats the leg weakness score the physio does before my MRI?",
+    ],
+)
+def test_a_look_alike_from_the_later_batches_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
