@@ -28,7 +28,7 @@ from pydantic import BaseModel, Extra, root_validator, validator
 from rapidfuzz import fuzz, process
 
 from content.red_flag_model import SELF_HARM, SecondOpinion
-from content.regex_prefilter import PatternSet, starts
+from content.regex_prefilter import PatternSet
 
 RED_FLAGS_FILE = Path(__file__).resolve().parent / "red_flags.yml"
 # The intent a red flag overrides NLU with, and where its findings go in the parse data (and
@@ -246,6 +246,15 @@ def describe(signs: Sequence[str]) -> str:
     return f"{', '.join(signs[:-1])} and {signs[-1]}"
 
 
+def _replace(text: str, spans: list[tuple[str, int, int]], by: str) -> str:
+    """`text` with each (name, start, end) span, in order and not overlapping, replaced."""
+    pieces, end = [], 0
+    for _, start, stop in spans:
+        pieces += [text[end:start], by]
+        end = stop
+    return "".join([*pieces, text[end:]])
+
+
 def _expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
     if depth > 5:
         raise KeyError(f"macros nest too deep in {pattern!r}")
@@ -342,7 +351,7 @@ class RedFlagDetector:
         self._context_patterns = PatternSet(
             {name: whole_words(p) for name, p in rules.concepts.items() if name not in symptoms}
         )
-        self._idioms = whole_words(rules.idioms)
+        self._idioms = PatternSet({"idioms": whole_words(rules.idioms)})
         negation = rules.negation
         self._cue = re.compile(rf"\b(?:{_phrases(negation.cues)})\b")
         self._pseudo = re.compile(rf"\b(?:{_phrases(negation.pseudo)})\b")
@@ -446,7 +455,7 @@ class RedFlagDetector:
 
     def sentences(self, normalized: str) -> list[Sentence]:
         """The sentences of a normalized message, read."""
-        normalized = self._idioms.sub(" ~ ", normalized)
+        normalized = _replace(normalized, self._idioms.find(normalized), " ~ ")
         parts = [
             piece.strip()
             for part in _SENTENCE.finditer(normalized)
@@ -454,17 +463,10 @@ class RedFlagDetector:
             for piece in self._tacked_denial.split(question)
             if _WORD.search(piece)
         ]
-        part_starts = [starts(part) for part in parts]
-        found = [
-            self._symptom_patterns.find(part, at)
-            for part, at in zip(parts, part_starts, strict=True)
-        ]
+        found = [self._symptom_patterns.find(part) for part in parts]
         # When and how something was said only matters once something could be a sign.
         if any(found):
-            found = [
-                f + self._context_patterns.find(p, at)
-                for p, at, f in zip(parts, part_starts, found, strict=True)
-            ]
+            found = [f + self._context_patterns.find(p) for p, f in zip(parts, found, strict=True)]
         read = [self._read(part, f) for part, f in zip(parts, found, strict=True)]
         closing = self._story_closed(read)
         if closing is None:
