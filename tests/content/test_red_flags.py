@@ -739,6 +739,11 @@ def test_rules_refuse_a_sign_made_of_an_unknown_concept():
         "i dont see a way out of this pain except one",
         "i've been thinking of hurting myself just to make the waiting stop",
         "Wouldn't it be kinder for all of us if I just took all my tablets at once?",
+        # Breathlessness and confusion told by what the person does, tablets by their name.
+        "he's puffed out just walking to the toilet and that's new this week",
+        "she can't lie flat any more, has to be propped up on four pillows to sleep",
+        "found dad had put his shoes in the fridge and his calcium was high on the last bloods",
+        "i've got boxes of my paracetamol hidden away for when i decide i've had enough",
     ],
 )
 def test_a_sign_told_as_the_later_batches_told_it_alarms(message):
@@ -772,6 +777,12 @@ def test_a_sign_told_as_the_later_batches_told_it_alarms(message):
         "serious. I don't have either.",
         "The waiting list for the MRI is breaking my back",
         "whats the leg weakness score the physio does before my MRI?",
+        "our labrador's back legs have gone weak, the vet thinks arthritis. anyway my question "
+        "is about the bone scan",
+        "I feel like I'm drowning in information, what is the difference between a CT and an MRI?",
+        # Known for a lifetime, and put down to a named condition.
+        "my back has ached my whole adult life, the GP put it down to kyphosis, which scan shows "
+        "bone mets best?",
     ],
 )
 def test_a_look_alike_from_the_later_batches_raises_no_alarm(message):
