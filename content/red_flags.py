@@ -374,6 +374,7 @@ class RedFlagDetector:
         self._personal = re.compile(rf"\b(?:{_phrases(topic.personal)})\b")
         self._not_personal = re.compile(rf"\b(?:{_phrases(topic.not_personal)})\b")
         self._refers_back = re.compile(rf"(?:{clauses.refers_back})\b")
+        self._new_subject = re.compile(rf"\s*(?:{clauses.new_subject_after_and})\b")
         denial = _expand(clauses.denial, macros)
         self._denial = re.compile(rf"(?:{denial})\b")
         # A denial tacked on after a comma or a dash is a sentence of its own, so that it can
@@ -640,6 +641,17 @@ class RedFlagDetector:
             return [m for m in mentions.get(concept, []) if m.state == "live"]
 
         reported = [(m.clause, m.start) for m in live(context.reported)]
+        # "The leaflet lists confusion, thirst, being sick and constipation": what is reported
+        # reaches over the list that follows it, up to a clause with a subject of its own
+        # ("..., my legs are weak") or a word that starts one ("but", "and now").
+        for clause, _ in list(reported):
+            for following in range(clause + 1, len(clauses)):
+                between = text[clauses[following - 1][1] : clauses[following][0]]
+                if re.search(r"[a-z]", between) or self._new_subject.match(
+                    text, clauses[following][0]
+                ):
+                    break
+                reported.append((following, clauses[following][0] - 1))
         past_clauses = {m.clause for m in live(context.past)}
         # "Years ago, before I was diagnosed, my legs went weak": leading clauses that say only
         # when make the whole sentence past.

@@ -744,6 +744,18 @@ def test_rules_refuse_a_sign_made_of_an_unknown_concept():
         "she can't lie flat any more, has to be propped up on four pillows to sleep",
         "found dad had put his shoes in the fridge and his calcium was high on the last bloods",
         "i've got boxes of my paracetamol hidden away for when i decide i've had enough",
+        # Self-harm told by the act or by what will not be needed; nurses' shorthand; a crunch
+        # felt while hugging or lifting.
+        "i keep cutting my arms when the pain is bad, is that something the scan people would "
+        "notice?",
+        "been googling ways to end it all and i've figured out a way. does the biopsy hurt?",
+        "won't need to know what the bone scan shows, I'll be gone by then",
+        "She's been stockpiling her fentanyl patches in a drawer, says she's had enough",
+        "carer found him with a cord round his neck this morning, he's calm now",
+        "Mum can't remember how to use the kettle any more and she's drinking jugs of water, "
+        "calcium came back high",
+        "Pt confused overnight, polydipsia and polyuria, known bone mets",
+        "lifted the shopping and felt something click, now it really hurts to move",
     ],
 )
 def test_a_sign_told_as_the_later_batches_told_it_alarms(message):
@@ -783,6 +795,27 @@ def test_a_sign_told_as_the_later_batches_told_it_alarms(message):
         # Known for a lifetime, and put down to a named condition.
         "my back has ached my whole adult life, the GP put it down to kyphosis, which scan shows "
         "bone mets best?",
+        "my knee gives way now and then, always has since my 20s, the physio knows. can a scan "
+        "tell arthritis from mets?",
+        # A list read out reaches to its end; a forum's story; a pet's break; a child's question.
+        "The booklet lists confusion, thirst, constipation and tiredness as signs of high calcium "
+        "- why those?",
+        "A lady on the forum said her husband's legs went weak before they found his cord "
+        "compression. Is that common?",
+        "my spaniel snapped his leg jumping off the bed, do vets do bone scans too?",
+        "my grandson asked me what chest pain means for his first aid badge, is it ever to do "
+        "with bones?",
+        "the hospital chairs were killing my back sitting there for hours waiting for the CT",
+        # Asked about, not happening: "now that", "did ... hypothetically".
+        "Should I worry if I ever get chest pain now that I know it's in my bones?",
+        "If dad's legs did give way one day, hypothetically, do we call 999 or the hospital?",
+        # Before the cancer, months ago in a nurse's shorthand, normal on every test since.
+        "Before my myeloma I had some bladder leaks after my children, sorted with an op. The MRI "
+        "form asks about continence - what do I say?",
+        "he had an episode of incontinence 2/12 ago with a UTI, continent since. is the bone scan "
+        "still needed?",
+        "calcium was high in the spring and she was thirsty and sick, they put her on a drip and "
+        "it's stayed normal on every test since",
     ],
 )
 def test_a_look_alike_from_the_later_batches_raises_no_alarm(message):
