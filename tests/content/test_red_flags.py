@@ -756,6 +756,22 @@ def test_rules_refuse_a_sign_made_of_an_unknown_concept():
         "calcium came back high",
         "Pt confused overnight, polydipsia and polyuria, known bone mets",
         "lifted the shopping and felt something click, now it really hurts to move",
+        # Said by the person, tacked on to a test question, in shorthand, or with "mine".
+        "what do they check in the urine test? honestly I keep thinking about taking the whole "
+        "lot in one go",
+        "not planning on being around for the results tbh, do I need to fast for the bone scan?",
+        "he got his appointment letter and said he'd rather swallow all his tablets at once "
+        "than go through this again",
+        "dad tripped on the step and now his ankle is pointing the wrong way",
+        "mum googled how many paracetamol it takes, I found it in her search history",
+        "my tablets, if I save them up, would be enough. just so someone knows",
+        "found razor blades under her pillow and fresh cuts on her arms",
+        "coughing up red bits since this morning, is a CT the right test?",
+        "Since Sunday, reduced sensation in both feet; thoracolumbar pain worse every day",
+        "no poo for 6 days, so tired, myeloma, bloods due friday",
+        "weeing constantly and feel so foggy, can't stop yawning either",
+        "didn't even notice he'd wet himself, and his back is agony this week",
+        "is the dye ok if you have chest pain? mines been tight since lunch",
     ],
 )
 def test_a_sign_told_as_the_later_batches_told_it_alarms(message):
@@ -816,6 +832,12 @@ def test_a_sign_told_as_the_later_batches_told_it_alarms(message):
         "still needed?",
         "calcium was high in the spring and she was thirsty and sick, they put her on a drip and "
         "it's stayed normal on every test since",
+        # On television, in a story, and "if I ever" with a sudden pain as the condition.
+        "on a hospital drama last night a woman with bone cancer broke her arm reaching for a "
+        "cup, is that realistic?",
+        "I'm writing a story where my character has bone mets and a broken hip, what scan would "
+        "she get first?",
+        "Should I worry if I ever get sudden bone pain after a small knock? asking for the future",
     ],
 )
 def test_a_look_alike_from_the_later_batches_raises_no_alarm(message):
