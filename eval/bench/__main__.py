@@ -179,7 +179,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rates",
         type=float,
         nargs="+",
-        default=[5, 10, 20, 30, 40, 50, 60, 70],
+        default=[5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 120, 140, 160],
         help="offered messages a second for the capacity ladder, climbed until one fails",
     )
     parser.add_argument("--warmup-seconds", type=float, default=Steps.warmup_seconds)

@@ -77,6 +77,7 @@ class Tally:
             "p50_ms": _ms(percentile(self.answered, 50)),
             "p95_ms": _ms(percentile(self.answered, 95)),
             "p99_ms": _ms(percentile(self.answered, 99)),
+            "shed_p95_ms": _ms(percentile(self.shed, 95)),
             "shed_max_ms": _ms(max(self.shed, default=None)),
         }
 
