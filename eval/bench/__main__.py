@@ -80,12 +80,15 @@ async def load_one_worker(
     print("Capacity, 1 Rasa worker:", flush=True)
     steps_done = await ladder(gateway, args.rates, conversations, steps, print_step)
     held_rate = capacity(steps_done)
-    overloaded, soaked = [], None
+    overloaded, soaked, soak_from = [], None, 0
     if held_rate:
         print("Overload:", flush=True)
         overloaded = await overload(gateway, held_rate, conversations, steps, print_step)
         if args.soak_seconds:
             print("Soak:", flush=True)
+            # A leak shows as memory that keeps growing at a steady rate; from idle through the
+            # ladder and the overload it only rises to what the highest load needed.
+            soak_from = len(samples)
             soak_steps = Steps(args.warmup_seconds, args.soak_seconds, steps.traffic)
             soaked = await run_rate(
                 gateway, SOAK_FACTOR * held_rate, conversations, soak_steps, seed=200
@@ -93,7 +96,13 @@ async def load_one_worker(
             print_step(soaked)
     sampler.cancel()
     samples.append(resident_mb(pid))
-    return {"ladder": steps_done, "overload": overloaded, "soak": soaked, "rss_mb": samples}
+    return {
+        "ladder": steps_done,
+        "overload": overloaded,
+        "soak": soaked,
+        "rss_mb": samples,
+        "rss_soak_from": soak_from,
+    }
 
 
 def bench(args: argparse.Namespace) -> dict:

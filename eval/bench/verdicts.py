@@ -103,7 +103,10 @@ def rows(report: dict) -> list[list[object]]:
         )  # fmt: skip
     samples = report["rss_mb"]
     peak = max(total_mb(sample) for sample in samples)
-    flat = all(g <= MAX_SOAK_GROWTH for g in growth(samples).values())
+    # Over the soak when there was one: before it, memory rises with the load to what the
+    # overload needed, which is no leak.
+    soaked = samples[report.get("rss_soak_from", 0) :]
+    flat = all(g <= MAX_SOAK_GROWTH for g in growth(soaked).values())
     out += [
         ["train from scratch", "", _seconds(report["train_seconds"]), ""],
         ["train the sample bot (rasa init)", "", _seconds(report["sample_bot_train_seconds"]), ""],
@@ -112,8 +115,10 @@ def rows(report: dict) -> list[list[object]]:
          _met(report["start_to_healthy_seconds"] <= MAX_HEALTHY_SECONDS)],
         ["total RSS, highest under load", f"<= {MAX_TOTAL_RSS_MB:g} MB", f"{peak} MB",
          _met(peak <= MAX_TOTAL_RSS_MB)],
-        ["RSS first -> last sample of the load", f"each <= +{MAX_SOAK_GROWTH:.0%}",
-         ", ".join(f"{r} {samples[0][r]} -> {samples[-1].get(r)} MB" for r in samples[0]),
+        ["RSS over the soak, start -> end" if soak else "RSS first -> last sample of the load",
+         f"each <= +{MAX_SOAK_GROWTH:.0%}",
+         ", ".join(f"{r} {soaked[0][r]} -> {soaked[-1].get(r)} MB" for r in soaked[0])
+         + f" (before the load: {total_mb(samples[0])} MB in all)",
          _met(flat)],
     ]  # fmt: skip
     if scaled:

@@ -264,7 +264,13 @@ def report(p95_at_50: float, soak_errors: int, rasa_end_mb: float) -> dict:
         "train_seconds": 95.0,
         "sample_bot_train_seconds": 120.0,
         "start_to_healthy_seconds": 20.0,
-        "rss_mb": [{"rasa": 600.0, "gateway": 100.0}, {"rasa": rasa_end_mb, "gateway": 100.0}],
+        # Idle, then the soak's start after the overload (higher), then its end.
+        "rss_mb": [
+            {"rasa": 500.0, "gateway": 80.0},
+            {"rasa": 600.0, "gateway": 100.0},
+            {"rasa": rasa_end_mb, "gateway": 100.0},
+        ],
+        "rss_soak_from": 1,
     }
 
 
@@ -276,12 +282,19 @@ def test_every_goal_is_met_by_a_fast_steady_run():
     assert set(verdicts(report(400.0, 0, 610.0)).values()) == {"yes"}
 
 
+def test_memory_that_rose_with_the_load_before_the_soak_is_no_leak():
+    # 20 % and 25 % above idle, flat over the soak.
+    assert verdicts(report(400.0, 0, 600.0))["RSS over the soak, start -> end"] == "yes"
+    no_soak = report(400.0, 0, 600.0) | {"soak": None, "rss_soak_from": 0}
+    assert verdicts(no_soak)["RSS first -> last sample of the load"] == "NO"
+
+
 def test_low_capacity_leaky_memory_and_soak_errors_each_miss_their_goal():
     slow = report(400.0, 3, 700.0)
     slow["ladder"] = [step(10, 50.0), step(20, 400.0)]
     missed = verdicts(slow)
     assert missed["capacity, 1 worker"] == "NO"
-    assert missed["RSS first -> last sample of the load"] == "NO"
+    assert missed["RSS over the soak, start -> end"] == "NO"
     assert [v for k, v in missed.items() if k.startswith("soak")] == ["NO"]
     assert missed["gateway's own cost"] == "yes"
 
