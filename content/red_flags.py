@@ -562,18 +562,21 @@ class RedFlagDetector:
         # Only while nothing says it is happening: "what do I do if it gets worse again" is news.
         # "Can you break a bone from coughing?" asks as much as "can you explain..." does.
         leads = bool(self._lead.match(asked) or self._lead.match(text))
-        conditions = [m.span() for m in self._conditional_onset.finditer(text)]
-        # "Should I worry if I ever get sudden pain after a knock?": a sudden start told after
-        # "if ... ever" in its clause is part of the condition ("again today" there is news).
-        supposed = conditions + [
-            (m.start(), clauses[_clause_index(clauses, m.start())][1])
-            for m in self._hypothetical.finditer(text)
-        ]
-        hypothetical = bool(self._hypothetical.search(asked)) and not any(
-            m.state == "live" and not any(s <= m.start and m.end <= e for s, e in spans)
-            for c, spans in ((context.onset, supposed), (context.current, conditions))
-            for m in mentions.get(c, ())
-        )
+        hypothetical = False
+        if self._hypothetical.search(asked):
+            conditions = [m.span() for m in self._conditional_onset.finditer(text)]
+            # "Should I worry if I ever get sudden pain after a knock?": a sudden start told
+            # after "if ... ever" in its clause is part of the condition ("again today" there
+            # is news).
+            supposed = conditions + [
+                (m.start(), clauses[_clause_index(clauses, m.start())][1])
+                for m in self._hypothetical.finditer(text)
+            ]
+            hypothetical = not any(
+                m.state == "live" and not any(s <= m.start and m.end <= e for s, e in spans)
+                for c, spans in ((context.onset, supposed), (context.current, conditions))
+                for m in mentions.get(c, ())
+            )
         return Sentence(
             text=text,
             clauses=tuple(clauses),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 
@@ -12,7 +13,7 @@ class RateLimiter:
         self.window = window_seconds
         self.max_senders = max_senders
         self._hits: dict[str, deque[float]] = {}
-        self._swept_at: float | None = None
+        self._swept_at = -math.inf  # the first message sweeps an empty table
 
     def retry_after(self, sender: str, now: float | None = None) -> float:
         """Records a message; returns 0 if allowed, else seconds until the next one may pass."""
@@ -20,9 +21,7 @@ class RateLimiter:
         # Once a window, senders whose window has emptied are dropped: memory follows the
         # patients chatting now, not everyone since the start (a bench run of 60,000 new
         # conversations grew the gateway by 36 MB when this waited for `max_senders`).
-        if self._swept_at is None:
-            self._swept_at = now
-        elif now - self._swept_at >= self.window or len(self._hits) > self.max_senders:
+        if now - self._swept_at >= self.window or len(self._hits) > self.max_senders:
             self._forget_idle(now)
             self._swept_at = now
         hits = self._hits.setdefault(sender, deque())
