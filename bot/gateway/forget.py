@@ -99,7 +99,7 @@ class Forgetter:
         """After a message: False when its conversation was deleted while Rasa answered it,
         which the message may have saved back; then it is deleted again."""
         try:
-            if await run_in_threadpool(self._tokens.holds, sender, token):
+            if await self._tokens.store.read(self._tokens.holds, sender, token):
                 return True
         except ConversationStoreUnavailable as error:
             # A deletion that began meanwhile left its mark: the retention job finishes it.

@@ -90,7 +90,7 @@ async def admit_message(
     if known is not None:
         return known
     try:
-        return await run_in_threadpool(tokens.admit, sender, token, idempotency_key)
+        return await tokens.store.read(tokens.admit, sender, token, idempotency_key)
     except TokenRefused:
         raise refused() from None
     except ConversationStoreUnavailable as error:
@@ -100,7 +100,7 @@ async def admit_message(
 
 async def admit_deletion(tokens: ConversationTokens, sender: str, token: str | None) -> None:
     try:
-        await run_in_threadpool(tokens.admit_deletion, sender, token)
+        await tokens.store.read(tokens.admit_deletion, sender, token)
     except TokenRefused:
         raise refused() from None
     except ConversationStoreUnavailable as error:

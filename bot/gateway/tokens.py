@@ -123,6 +123,10 @@ class ConversationTokens:
         self._admitted: OrderedDict[str, str] = OrderedDict()
         self._admitted_lock = threading.Lock()
 
+    @property
+    def store(self) -> ConversationStore:
+        return self._store
+
     def admitted_before(
         self, sender: str, token: str | None, idempotency_key: str | None
     ) -> Admission | None:

@@ -8,9 +8,11 @@ directly.
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 
+from bot.gateway.conversations import ConversationStore
 from bot.gateway.tokens import TOKEN_HEADER
 from tests.bot.gateway.conftest import make_tracker_db, send
 
@@ -175,3 +177,13 @@ def test_delete_route_says_when_the_store_is_down(make_client, tmp_path):
     response = make_client(tracker_store_url=unreachable).delete("/conversations/p1")
     assert response.status_code == 503
     assert response.json()["error"] == "store_unavailable"
+
+
+async def test_reads_of_a_sqlite_store_stay_on_the_event_loop_and_others_go_to_a_thread(tmp_path):
+    # A SQLite read costs less than the hand-off to a thread (bot/gateway/conversations.py);
+    # a PostgreSQL one waits for the network, which must not hold up the event loop.
+    here = threading.get_ident()
+    sqlite = ConversationStore(f"sqlite:///{tmp_path / 'tracker.db'}")
+    postgres = ConversationStore("postgresql://bot@127.0.0.1:5432/bot")
+    assert await sqlite.read(threading.get_ident) == here
+    assert await postgres.read(threading.get_ident) != here
