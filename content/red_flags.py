@@ -133,6 +133,10 @@ class Clauses(_Strict):
     # of it."
     denial: str
     new_subject_after_and: str
+    # A clause about the person or their family, which a story told of others does not reach.
+    own_subject: str
+    # A clause that starts by saying when: "when he was ill five years ago, ...".
+    time_clause: str
 
 
 class Context(_Strict):
@@ -147,6 +151,9 @@ class Context(_Strict):
     onset: str
     # "the leaflet lists...", "the nurse asked if...": what follows in the clause is not told.
     reported: str
+    # A story told of others (a novel, a soap, a podcast, someone who has died): the rest of
+    # its sentence is theirs, up to a clause about the person or their family.
+    story: str
     # A test done, booked or wanted for it: the care team is already looking into it.
     investigated: str
     # "can it wait?", "should we go to A&E?": never set aside.
@@ -375,6 +382,10 @@ class RedFlagDetector:
         self._not_personal = re.compile(rf"\b(?:{_phrases(topic.not_personal)})\b")
         self._refers_back = re.compile(rf"(?:{clauses.refers_back})\b")
         self._new_subject = re.compile(rf"\s*(?:{clauses.new_subject_after_and})\b")
+        self._own_subject = re.compile(
+            rf"\s*(?:(?:and|but|so|then|now) )*(?:{_expand(clauses.own_subject, macros)})\b"
+        )
+        self._time_clause = re.compile(rf"\s*(?:{clauses.time_clause})\b")
         denial = _expand(clauses.denial, macros)
         self._denial = re.compile(rf"(?:{denial})\b")
         # A denial tacked on after a comma or a dash is a sentence of its own, so that it can
@@ -537,7 +548,7 @@ class RedFlagDetector:
         ):
             state = "negated" if is_negated else "live"
             mentions.setdefault(concept, []).append(Mention(concept, start, end, clause, state))
-        if {context.past, context.resolved, context.reported} & mentions.keys():
+        if {context.past, context.resolved, context.reported, context.story} & mentions.keys():
             mentions = self._when(mentions, text, clauses)
         if closed_as:
             mentions = {
@@ -597,7 +608,9 @@ class RedFlagDetector:
             clauses.append((begin, boundary.start()))
             begin = boundary.end()
         clauses.append((begin, len(text)))
-        return clauses
+        # ", but" is two boundaries with nothing between them: no clause there.
+        worded = [c for c in clauses if _WORD.search(text, c[0], c[1])]
+        return worded or clauses
 
     def _negated(
         self,
@@ -661,15 +674,44 @@ class RedFlagDetector:
                 ):
                     break
                 reported.append((following, clauses[following][0] - 1))
+        # "Reading a novel where the main character's calcium goes up, and she gets confused":
+        # a story reaches over its sentence's clauses told of others (he, she, they).
+        for mention in live(context.story):
+            reported.append((mention.clause, mention.start))
+            for following in range(mention.clause + 1, len(clauses)):
+                if self._own_subject.match(text, clauses[following][0]):
+                    break
+                reported.append((following, clauses[following][0] - 1))
         past_clauses = {m.clause for m in live(context.past)}
-        # "Years ago, before I was diagnosed, my legs went weak": leading clauses that say only
-        # when make the whole sentence past.
+        # "A heart attack in 2010, chest pain, ambulance, the works": a time reaches over the
+        # list that follows it, as what is reported does.
+        for clause in sorted(past_clauses):
+            for following in range(clause + 1, len(clauses)):
+                between = text[clauses[following - 1][1] : clauses[following][0]]
+                if re.search(r"[a-z]", between) or self._new_subject.match(
+                    text, clauses[following][0]
+                ):
+                    break
+                past_clauses.add(following)
+        # "Years ago, before I was diagnosed, my legs went weak", "When my neighbour was ill
+        # five years ago, he lost control of his bladder", "he got confused, years back":
+        # leading clauses that say only when (or start with it), or a last one that says only
+        # when, make the whole sentence past.
         leading = 0
-        while leading in past_clauses and self._only_when(
-            text, clauses[leading], live(context.past)
+        while leading in past_clauses and (
+            self._only_when(text, clauses[leading], live(context.past))
+            or self._time_clause.match(text, clauses[leading][0])
         ):
             leading += 1
-        if leading:
+        last = len(clauses) - 1
+        trailing = (
+            last > 0
+            and last in past_clauses
+            and not live(context.onset)
+            and not live(context.current)
+            and self._only_when(text, clauses[last], live(context.past), most=1)
+        )
+        if leading or trailing:
             past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
         resolutions = [m.start for m in live(context.resolved)]
@@ -704,15 +746,17 @@ class RedFlagDetector:
         return updated
 
     @staticmethod
-    def _only_when(text: str, clause: tuple[int, int], markers: list[Mention]) -> bool:
-        """The clause is a time marker and at most two other words ("years ago", "back in
+    def _only_when(
+        text: str, clause: tuple[int, int], markers: list[Mention], most: int = 2
+    ) -> bool:
+        """The clause is a time marker and at most `most` other words ("years ago", "back in
         2010", "before I was diagnosed")."""
         begin, end = clause
         rest = text[begin:end]
         for m in sorted(markers, key=lambda m: -m.start):
             if begin <= m.start and m.end <= end:
                 rest = rest[: m.start - begin] + " " + rest[m.end - begin :]
-        return len(_WORD.findall(rest)) <= 2
+        return len(_WORD.findall(rest)) <= most
 
     # Signs
 

@@ -842,3 +842,75 @@ def test_a_sign_told_as_the_later_batches_told_it_alarms(message):
 )
 def test_a_look_alike_from_the_later_batches_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "once she's gone" is a death to come, not a worry that went away.
+        "I keep thinking about ending my own life once he's gone, I have a plan.",
+        # Breathing told by what the person cannot do, and lips the wrong colour.
+        "Grandad could barely get his words out on the phone, stopping every few words for breath",
+        "she's breathing a lot faster than normal tonight and her lips looked bluish",
+        # Drinking told as "jug after jug"; misspelt thirst and sickness.
+        "mum is drinking glass after glass of water and keeps nodding off at the table",
+        "so thursty and sik since yesterday, cant think strait",
+        # Not knowing when the bladder or bowel is full, told as "you" or "if".
+        "is it normal to not know when you need a wee anymore? started on Saturday",
+        "since this morning he can't tell if he needs a poo or not",
+        "dad cant swing his legs out of bed today, he managed yesterday",
+        # A time in its own clause is not past when a new pain is told before it.
+        "new shoulder ache, can't lift my arm, prostate ca 2019. can it wait?",
+        # Up from a chair is not a chair's ache.
+        "nans legs are buckling when she gets up from the chair",
+        # A story's reach stops at the person's own clause.
+        "we watched a film about a man with cancer, and now my own legs are numb since lunch",
+    ],
+)
+def test_a_sign_told_as_batches_26_and_27_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # A story told to the end of its sentence: a novel, a soap, a life that has ended.
+        "In the novel I'm reading the main character's calcium goes up, and she gets confused "
+        "and sick. Does that happen?",
+        "There's a storyline on my soap where he coughs up blood and collapses, is that common?",
+        "My late wife's legs went numb before they found the cord compression. What scan checks "
+        "for it?",
+        # A time told at the start ("when ... years ago") or at the end ("..., years back").
+        "When my uncle was ill about six years ago, he lost control of his bladder. Which test "
+        "finds that early?",
+        "my grandma got very confused and sleepy from her calcium before they treated it, years "
+        "back",
+        # A time reaches over the list that follows it.
+        "Dad had a heart attack in 2011, chest pain, ambulance, the lot, and he's well now. Is "
+        "the bone scan tracer safe for his heart?",
+        "I was treated in 2014, and during that time I broke my wrist in a fall. Will the old "
+        "break show on a bone scan?",
+        # What a leaflet, a letter or a card says, and the doctor's questions.
+        "My MRI letter has a paragraph in bold that says to call if I get numb legs or bladder "
+        "problems. I have none of that. Is it standard?",
+        "The nurse gave us a card with red flag symptoms like confusion, thirst and being sick. "
+        "Mum's fine, just wondering which blood test checks that.",
+        "The consultant asked him lots of questions, was he having trouble walking or any leaks. "
+        "He said no to everything.",
+        # Out of breath or thirsty from exercise; a back stiff from the clinic's chairs.
+        "I was puffed after running for the train, does that matter before a PET scan?",
+        "so thirsty after my gym class, will that change the calcium blood test?",
+        "had a stiff back from the plastic chairs in the waiting room, slept it off",
+        # Long known and unchanged, told with ", but it's the same as it has been for years".
+        "He gets out of breath on the stairs, but it's the same as it's been for years, the COPD "
+        "nurse is happy with him.",
+        # Calcium tablets are not a calcium level.
+        "Shattered after a long week. Should I stop my calcium and vitamin D tablets before the "
+        "blood test?",
+        # "worried they'll think it's new when it isn't" is not news.
+        "Lower back ache for 20 years from a slipped disc, scanned in 2018 and nothing has "
+        "changed. I don't want them to think it's something new when it isn't.",
+    ],
+)
+def test_a_look_alike_from_batches_26_and_27_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
