@@ -49,6 +49,8 @@ _SPACES = re.compile(r"[ \t]+")
 # A sentence and how it ends; a full stop between digits ("11.2") is a decimal point.
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+(?:[.!?;\n]+|$)")
 _WORD = re.compile(r"[a-z0-9]+")
+# A time this near the start of a sentence opens it ("Last year, ...", "In 2019 I ...").
+OPENING_CHARS = 3
 # A question tacked on after a comma is a sentence of its own: "no leaking, is incontinence
 # common?" asks about the topic, whatever the first half says about the person.
 _TACKED_QUESTION = re.compile(
@@ -370,7 +372,8 @@ class RedFlagDetector:
             # anything else it starts a clause.
             rf"[:()\[\]\"]+|,+(?!\s*(?:[a-z0-9']+ ){{1,3}}(?:or|nor)\b)"
             rf"(?!\s*(?:{_expand(clauses.continues_after_comma, macros)}))|\s-\s"
-            rf"|\b(?:{_phrases(clauses.breaks)})\b"
+            # "for a while" is a time, not "while" starting a clause.
+            rf"|(?<!\ba )\b(?:{_phrases(clauses.breaks)})\b"
             rf"|\band (?={clauses.new_subject_after_and}\b)"
         )
         topic = rules.topic_questions
@@ -381,7 +384,11 @@ class RedFlagDetector:
         self._personal = re.compile(rf"\b(?:{_phrases(topic.personal)})\b")
         self._not_personal = re.compile(rf"\b(?:{_phrases(topic.not_personal)})\b")
         self._refers_back = re.compile(rf"(?:{clauses.refers_back})\b")
-        self._new_subject = re.compile(rf"\s*(?:{clauses.new_subject_after_and})\b")
+        # "..., well I can't feel my bum now": a filler before the subject.
+        self._new_subject = re.compile(
+            rf"\s*(?:(?:well|so|oh|ok|okay|anyway|and|but|then),? )*"
+            rf"(?:{clauses.new_subject_after_and})\b"
+        )
         self._own_subject = re.compile(
             rf"\s*(?:(?:and|but|so|then|now) )*(?:{_expand(clauses.own_subject, macros)})\b"
         )
@@ -714,8 +721,24 @@ class RedFlagDetector:
         if leading or trailing:
             past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
-        resolutions = [m.start for m in live(context.resolved)]
-        resolved_spans = [(m.start, m.end) for m in live(context.resolved)]
+        # "Last year I had an episode where my legs went weak and I couldn't feel my feet": a
+        # sentence that opens with a time in the past is told of then, but for a clause that
+        # says now or that something started.
+        if any(m.start <= OPENING_CHARS for m in live(context.past)):
+            started = {m.clause for m in live(context.onset)}
+            past_clauses |= set(range(len(clauses))) - current_clauses - started
+        # "the grip in my hand has gone" is a sign, not a recovery: a resolution inside a
+        # sign's own words does not count.
+        sign_spans = [
+            (m.start, m.end) for c in self._sign_concepts for m in live(c) if m.end > m.start
+        ]
+        resolved_mentions = [
+            m
+            for m in live(context.resolved)
+            if not any(start <= m.start and m.end <= end for start, end in sign_spans)
+        ]
+        resolutions = [m.start for m in resolved_mentions]
+        resolved_spans = [(m.start, m.end) for m in resolved_mentions]
         # "her strength has come back" is a recovery, not a recurrence.
         recurrences = [
             m.start

@@ -914,3 +914,44 @@ def test_a_sign_told_as_batches_26_and_27_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_26_and_27_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Weakness told by the grip, by what can no longer be done, in text-speak.
+        "keep dropping cups today, the grip in my left hand has gone",
+        "cnt feel my feet right since last wk",
+        "i can't tell whether my bladder is full any more",
+        "he can't get in and out of the car since Friday, his legs won't push",
+        "couldn't get up off the sofa this morning, my legs wouldn't push me up",
+        # Written by someone whose first language is not English.
+        "Since three days my father cannot make pee, and his legs shake when he stand up.",
+        "mum slip in kitchen and now she cannot put foot on floor, she is crying",
+        "can't lift his right foot properly since this morning, it catches on the rug",
+        # A filler before the person's own clause ends what the nurse said.
+        "the nurse said to watch out for cauda equina, well i cant feel my bottom now",
+    ],
+)
+def test_a_sign_told_as_batches_28_and_29_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "for a while" is a time, not a new clause; the time is last winter.
+        "My feet went numb for a while last winter when the tumour pressed on a nerve. They are "
+        "fine now after radiotherapy.",
+        # A sentence that opens in the past is told of then.
+        "Last spring I had an awful week where my legs gave way and I couldn't feel my toes. "
+        "After radiotherapy I'm walking normally. What will the follow-up MRI look for?",
+        # Recovered, told by doing things again.
+        "His legs were weak a few months ago, but after the radiotherapy he's walking better than "
+        "he has in years. Which scan checks it worked?",
+        "She was sick and drowsy last month with high calcium and had a drip. Now she's eating "
+        "well, doing the crossword, completely herself. Will they test her calcium again?",
+    ],
+)
+def test_a_look_alike_from_batches_28_and_29_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
