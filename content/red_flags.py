@@ -145,6 +145,8 @@ class Context(_Strict):
     """Concepts that say when something happened, rather than what."""
 
     past: str
+    # An everyday cause that explains it even today: "numb from sitting", "after my run".
+    passing: str
     current: str
     resolved: str
     recurrence: str
@@ -555,7 +557,13 @@ class RedFlagDetector:
         ):
             state = "negated" if is_negated else "live"
             mentions.setdefault(concept, []).append(Mention(concept, start, end, clause, state))
-        if {context.past, context.resolved, context.reported, context.story} & mentions.keys():
+        if {
+            context.past,
+            context.passing,
+            context.resolved,
+            context.reported,
+            context.story,
+        } & mentions.keys():
             mentions = self._when(mentions, text, clauses)
         if closed_as:
             mentions = {
@@ -721,6 +729,7 @@ class RedFlagDetector:
         if leading or trailing:
             past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
+        passing_clauses = {m.clause for m in live(context.passing)}
         # "Last year I had an episode where my legs went weak and I couldn't feel my feet": a
         # sentence that opens with a time in the past is told of then, but for a clause that
         # says now or that something started.
@@ -756,7 +765,9 @@ class RedFlagDetector:
                 if state == "live":
                     if any(c == mention.clause and s < mention.start for c, s in reported):
                         state = "reported"
-                    elif mention.clause in past_clauses and mention.clause not in current_clauses:
+                    elif mention.clause in passing_clauses or (
+                        mention.clause in past_clauses and mention.clause not in current_clauses
+                    ):
                         state = "past"
                     elif any(
                         r >= mention.end and not any(later > r for later in recurrences)

@@ -955,3 +955,50 @@ def test_a_sign_told_as_batches_28_and_29_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_28_and_29_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Told through what changed this week, after a settled past.
+        "My numb toes in 2020 were from chemo. Now it's crept up to my shins this week and I'm "
+        "wobbling when I walk.",
+        "mum sleeps 20 hours a day now and keeps losing her words",
+        "nan was carrying the shopping and her wrist went click, now it looks bent",
+        "yes his breathing has got worse, he stops every few words",
+        # "She's sorted it" is a plan, not a recovery.
+        "Dad said he won't be a burden much longer and that he's sorted it.",
+        # A walk from the car is not exercise that explains breathlessness.
+        "she got very short of breath walking from the car to the front door",
+    ],
+)
+def test_a_sign_told_as_batch_30_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # An everyday cause explains it even when it is today.
+        "out of breath running for the bus this morning, so unfit! question about PET prep",
+        "pins and needles in my foot this morning from sitting cross-legged in assembly, gone "
+        "after a minute",
+        "came home from sports day gasping from the heat and downed two pints of water",
+        "my back is stiff from the drive and I've been drinking tea non-stop, how long do bone "
+        "scan results take?",
+        # A memoir's chapter, a colleague's uncle, the end of a life, the same time.
+        "I'm reading a memoir and there's a chapter where she gets confused and thirsty from high "
+        "calcium. Is that common?",
+        "A colleague was telling us about her uncle, who was confused and vomiting for days with "
+        "high calcium. Do they check it routinely?",
+        "Mum had breast cancer and was confused at the end from high calcium. How will they check "
+        "my bones?",
+        # "for 3 years now" is how long, not news; "worse than mine" compares two people.
+        "Tingling fingers from chemo neuropathy for 3 years now, it's stable and my oncologist "
+        "is aware.",
+        "My husband's neck is worse than mine, but that's arthritis and he's had it forever.",
+        "it felt like the floor's gone from under my feet when they said I need another scan",
+    ],
+)
+def test_a_look_alike_from_batch_30_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
