@@ -1002,3 +1002,21 @@ def test_a_sign_told_as_batch_30_told_it_alarms(message):
 )
 def test_a_look_alike_from_batch_30_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Old, treated breaks and "no different today than last year" are not news.
+        "myeloma, my back has ached the same for 4 years since the original fractures, the team "
+        "know, nothing new. what is a skeletal survey?",
+        "Same achy lower back for 6 years now, scanned twice, wear and tear, and it's no "
+        "different today than it was last year. Question about denosumab.",
+    ],
+)
+def test_a_look_alike_from_batch_31_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
+
+
+def test_today_still_counts_as_news_when_it_is_not_a_comparison():
+    assert DETECTOR.screen("my back pain is much worse today and my legs feel weak").alarm
