@@ -50,7 +50,7 @@ _SPACES = re.compile(r"[ \t]+")
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+(?:[.!?;\n]+|$)")
 _WORD = re.compile(r"[a-z0-9]+")
 # A time this near the start of a sentence opens it ("Last year, ...", "In 2019 I ...").
-OPENING_CHARS = 3
+_OPENING_CHARS = 3
 # A question tacked on after a comma is a sentence of its own: "no leaking, is incontinence
 # common?" asks about the topic, whatever the first half says about the person.
 _TACKED_QUESTION = re.compile(
@@ -682,13 +682,7 @@ class RedFlagDetector:
         # reaches over the list that follows it, up to a clause with a subject of its own
         # ("..., my legs are weak") or a word that starts one ("but", "and now").
         for clause, _ in list(reported):
-            for following in range(clause + 1, len(clauses)):
-                between = text[clauses[following - 1][1] : clauses[following][0]]
-                if re.search(r"[a-z]", between) or self._new_subject.match(
-                    text, clauses[following][0]
-                ):
-                    break
-                reported.append((following, clauses[following][0] - 1))
+            reported += [(f, clauses[f][0] - 1) for f in self._list_after(text, clauses, clause)]
         # "Reading a novel where the main character's calcium goes up, and she gets confused":
         # a story reaches over its sentence's clauses told of others (he, she, they).
         for mention in live(context.story):
@@ -697,24 +691,18 @@ class RedFlagDetector:
                 if self._own_subject.match(text, clauses[following][0]):
                     break
                 reported.append((following, clauses[following][0] - 1))
-        past_clauses = {m.clause for m in live(context.past)}
+        past = live(context.past)
+        past_clauses = {m.clause for m in past}
         # "A heart attack in 2010, chest pain, ambulance, the works": a time reaches over the
         # list that follows it, as what is reported does.
-        for clause in sorted(past_clauses):
-            for following in range(clause + 1, len(clauses)):
-                between = text[clauses[following - 1][1] : clauses[following][0]]
-                if re.search(r"[a-z]", between) or self._new_subject.match(
-                    text, clauses[following][0]
-                ):
-                    break
-                past_clauses.add(following)
+        past_clauses |= {f for c in past_clauses for f in self._list_after(text, clauses, c)}
         # "Years ago, before I was diagnosed, my legs went weak", "When my neighbour was ill
         # five years ago, he lost control of his bladder", "he got confused, years back":
         # leading clauses that say only when (or start with it), or a last one that says only
         # when, make the whole sentence past.
         leading = 0
         while leading in past_clauses and (
-            self._only_when(text, clauses[leading], live(context.past))
+            self._only_when(text, clauses[leading], past)
             or self._time_clause.match(text, clauses[leading][0])
         ):
             leading += 1
@@ -724,7 +712,7 @@ class RedFlagDetector:
             and last in past_clauses
             and not live(context.onset)
             and not live(context.current)
-            and self._only_when(text, clauses[last], live(context.past), most=1)
+            and self._only_when(text, clauses[last], past, most=1)
         )
         if leading or trailing:
             past_clauses = set(range(len(clauses)))
@@ -733,14 +721,12 @@ class RedFlagDetector:
         # "Last year I had an episode where my legs went weak and I couldn't feel my feet": a
         # sentence that opens with a time in the past is told of then, but for a clause that
         # says now or that something started.
-        if any(m.start <= OPENING_CHARS for m in live(context.past)):
+        if any(m.start <= _OPENING_CHARS for m in past):
             started = {m.clause for m in live(context.onset)}
             past_clauses |= set(range(len(clauses))) - current_clauses - started
         # "the grip in my hand has gone" is a sign, not a recovery: a resolution inside a
         # sign's own words does not count.
-        sign_spans = [
-            (m.start, m.end) for c in self._sign_concepts for m in live(c) if m.end > m.start
-        ]
+        sign_spans = [(m.start, m.end) for c in self._sign_concepts for m in live(c)]
         resolved_mentions = [
             m
             for m in live(context.resolved)
@@ -778,6 +764,17 @@ class RedFlagDetector:
                     Mention(concept, mention.start, mention.end, mention.clause, state)
                 )
         return updated
+
+    def _list_after(self, text: str, clauses: list[tuple[int, int]], clause: int) -> range:
+        """The clauses after `clause` that go on with its comma list: up to one with words
+        before it ("and", "but") or a subject of its own ("..., my legs are weak")."""
+        end = clause + 1
+        while end < len(clauses):
+            between = text[clauses[end - 1][1] : clauses[end][0]]
+            if re.search(r"[a-z]", between) or self._new_subject.match(text, clauses[end][0]):
+                break
+            end += 1
+        return range(clause + 1, end)
 
     @staticmethod
     def _only_when(

@@ -89,7 +89,8 @@ class ConversationStore:
         writer and takes about 0.15 ms, less than handing it to a thread: 0.4 ms idle, and
         1.2 ms per message measured under load, the thread waiting for the interpreter lock
         while the event loop works. Writes wait for the file's write lock, and PostgreSQL for
-        the network: those go to a thread.
+        the network: those go to a thread. (A process's first token query also makes the
+        gateway's tables, once: `ensure_tables`.)
         """
         if self._sqlite:
             return query(*args)
