@@ -46,6 +46,22 @@ _APOSTROPHE = re.compile(r"[\u2018\u2019\u00b4`]")
 _QUOTE = re.compile(r"(?<![a-z])'|'(?![a-z])")
 _JOINER = re.compile(r"(?<=[a-z0-9])[-/+](?=[a-z0-9])")
 _SPACES = re.compile(r"[ \t]+")
+# "he's got", "it's been": the contraction is "has", which spelling each word alone cannot see.
+_HAS = re.compile(
+    r"\b(he|she|it|that|there|who|what|everything|nothing|something) is (?=(?:got|been|had)\b)"
+)
+# A checklist's answer on its own: "Confused? No.", "numbness: none", "legs weak - no, ...".
+_BARE_DENIAL = re.compile(
+    r"^(?:no|nope|nah|none|nil|negative|normal|not really|never)\s*(?:[.,;!]|$)"
+)
+# A checklist's item: a few words, nobody's own ("legs weak"), or asked in very few
+# ("Wetting himself?").
+_CHECKLIST_ITEM_WORDS = 8
+_CHECKLIST_QUESTION_WORDS = 4
+# What joins a list's items: "no sickness, thirst or confusion".
+_LIST_JOIN = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor)\s+)?(?:(?:any|a|an|the|some|real|bad)\s+)?")
+# Words that make a clause explain the one before it: "numb because I slept on it".
+_EXPLAINS = re.compile(r"\b(?:because|cos|but)\b")
 # A sentence and how it ends; a full stop between digits ("11.2") is a decimal point.
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+(?:[.!?;\n]+|$)")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -399,7 +415,7 @@ class RedFlagDetector:
         self._denial = re.compile(rf"(?:{denial})\b")
         # A denial tacked on after a comma or a dash is a sentence of its own, so that it can
         # close what was asked before it: "...numbness, weakness, leaking - none of those".
-        self._tacked_denial = re.compile(rf"(?:,|\s[-\u2013\u2014]+)\s*(?=(?:{denial})\b)")
+        self._tacked_denial = re.compile(rf"(?:,|:|\s[-\u2013\u2014]+)\s*(?=(?:{denial})\b)")
         self._hypothetical = re.compile("|".join(f"(?:{p})" for p in topic.hypothetical))
         self._claimed = re.compile("|".join(f"(?:{p})" for p in topic.claimed_after))
         self._conditional_onset = re.compile(topic.conditional_onset)
@@ -430,6 +446,7 @@ class RedFlagDetector:
         text = self._shorthand.sub(lambda m: self.rules.typos.shorthand[m.group(0)], text)
         text = _JOINER.sub(" ", text)
         text = _TOKEN.sub(lambda m: self._spell(m.group(0)), text)
+        text = _HAS.sub(r"\1 has ", text)
         return _SPACES.sub(" ", text).strip()
 
     def _spell_token(self, token: str) -> str:
@@ -489,20 +506,41 @@ class RedFlagDetector:
         if any(found):
             found = [f + self._context_patterns.find(p) for p, f in zip(parts, found, strict=True)]
         read = [self._read(part, f) for part, f in zip(parts, found, strict=True)]
+        answered = {
+            i - 1
+            for i in range(1, len(parts))
+            if _BARE_DENIAL.match(parts[i]) and self._checklist_item(parts[i - 1])
+        }
         closing = self._story_closed(read)
-        if closing is None:
+        if closing is None and not answered:
             return read
-        index, state, concepts = closing
+        index, state, concepts = closing or (0, "negated", None)
         context = self.rules.context
         return [
-            self._read(part, f, closed_as=state, closed_concepts=concepts)
+            self._read(part, f, closed_as="negated")
+            if i in answered
+            else self._read(part, f, closed_as=state, closed_concepts=concepts)
             if i < index
             and not sentence.live(context.current)
-            # A denial answers only what was asked about.
-            and (state != "negated" or sentence.live(context.reported))
+            # A denial answers only what was asked about: what a form or a nurse asked, or a
+            # question nobody's own ("Tingling, heavy legs, any of that? I said no to all").
+            and (
+                state != "negated"
+                or sentence.live(context.reported)
+                or (i == index - 1 and sentence.question and not self._personal_words(part))
+            )
             else sentence
             for i, (part, f, sentence) in enumerate(zip(parts, found, read, strict=True))
         ]
+
+    def _personal_words(self, text: str) -> bool:
+        return bool(self._personal.search(self._not_personal.sub(" ", text)))
+
+    def _checklist_item(self, text: str) -> bool:
+        words = len(_WORD.findall(text))
+        if text.rstrip().endswith("?") and words <= _CHECKLIST_QUESTION_WORDS:
+            return True
+        return words <= _CHECKLIST_ITEM_WORDS and not self._personal_words(text)
 
     def _story_closed(
         self, sentences: list[Sentence]
@@ -528,7 +566,10 @@ class RedFlagDetector:
             ):
                 continue
             concepts = frozenset(own) or None
-            if not own and self._denial.match(sentence.text):
+            if not own and any(
+                self._denial.match(sentence.text, _first_word(sentence.text, begin))
+                for begin, _ in sentence.clauses
+            ):
                 # "They asked if he'd had any falls... He said none of that has happened."
                 return index, "negated", None
             if sentence.live(context.resolved):
@@ -547,9 +588,10 @@ class RedFlagDetector:
         clauses = self._clauses(text)
         clause_of = [_clause_index(clauses, start) for _, start, _ in found]
         negated = [
-            self._negated(text, clauses[clause], start, end, found)
-            for (_, start, end), clause in zip(found, clause_of, strict=True)
+            self._negated(text, clauses[clause], concept, start, end, found)
+            for (concept, start, end), clause in zip(found, clause_of, strict=True)
         ]
+        self._negate_list(text, found, clause_of, negated)
         context = self.rules.context
         mentions: dict[str, list[Mention]] = {}
         for (concept, start, end), clause, is_negated in zip(
@@ -557,6 +599,23 @@ class RedFlagDetector:
         ):
             state = "negated" if is_negated else "live"
             mentions.setdefault(concept, []).append(Mention(concept, start, end, clause, state))
+        # "the oncologist reviewed it last week": when it was looked at, not when it began.
+        looked_at = [
+            (m.start, m.end)
+            for c in (context.settled, context.investigated)
+            for m in mentions.get(c, ())
+        ]
+        for c in (context.onset, context.current):
+            if c in mentions and looked_at:
+                kept = [
+                    m
+                    for m in mentions[c]
+                    if not any(s <= m.start and m.end <= e for s, e in looked_at)
+                ]
+                if kept:
+                    mentions[c] = kept
+                else:
+                    del mentions[c]
         if {
             context.past,
             context.passing,
@@ -627,10 +686,35 @@ class RedFlagDetector:
         worded = [c for c in clauses if _WORD.search(text, c[0], c[1])]
         return worded or clauses
 
+    def _negate_list(
+        self,
+        text: str,
+        found: list[tuple[str, int, int]],
+        clause_of: list[int],
+        negated: list[bool],
+    ) -> None:
+        """A negation reaches along a list of signs in its clause: "there hasn't been a single
+        bout of sickness, thirst or confusion"."""
+        signs = sorted(
+            (start, end, i)
+            for i, (concept, start, end) in enumerate(found)
+            if concept in self._sign_concepts
+        )
+        reach: dict[int, int] = {}  # clause -> where the last negated sign ended
+        for start, end, i in signs:
+            clause = clause_of[i]
+            last = reach.get(clause)
+            if not negated[i] and last is not None and last <= start:
+                gap = text[last:start]
+                negated[i] = bool(gap.strip()) and _LIST_JOIN.fullmatch(gap) is not None
+            if negated[i]:
+                reach[clause] = max(end, reach.get(clause, end))
+
     def _negated(
         self,
         text: str,
         clause: tuple[int, int],
+        this: str,
         start: int,
         end: int,
         found: list[tuple[str, int, int]],
@@ -660,6 +744,9 @@ class RedFlagDetector:
             if other_end > start and not holds_this:
                 continue
             if holds_this and concept in self._context_concepts:
+                continue
+            # "not worse at night or lying down": the cue in "not worse" reaches the signs after.
+            if concept == self.rules.context.settled and this in self._sign_concepts:
                 continue
             low, high = max(other_start, begin) - begin, min(other_end, start) - begin
             before = before[:low] + " " * (high - low) + before[high:]
@@ -718,6 +805,11 @@ class RedFlagDetector:
             past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
         passing_clauses = {m.clause for m in live(context.passing)}
+        passing_clauses |= {
+            c - 1
+            for c in passing_clauses
+            if c > 0 and _EXPLAINS.search(text, clauses[c - 1][1], clauses[c][0] + 1)
+        }
         # "Last year I had an episode where my legs went weak and I couldn't feel my feet": a
         # sentence that opens with a time in the past is told of then, but for a clause that
         # says now or that something started.
@@ -958,7 +1050,10 @@ class RedFlagDetector:
         ("numb feet from the chemo, same as it's been for 18 months, my team know")."""
         context = self.rules.context
         if not sentence.live(context.long_standing, clause):
-            if not self._only_how_long(sentence, clause + 1):
+            if not (
+                self._only_how_long(sentence, clause + 1)
+                or (clause > 0 and self._only_how_long(sentence, clause - 1))
+            ):
                 return False
             return (
                 sentence.live(context.settled)
@@ -1016,6 +1111,11 @@ def _told_outside_resolutions(sentence: Sentence, concept: str, context: Context
         m.state == "live" and not any(r.start <= m.start and m.end <= r.end for r in resolutions)
         for m in sentence.mentions.get(concept, ())
     )
+
+
+def _first_word(text: str, begin: int) -> int:
+    word = _WORD.search(text, begin)
+    return word.start() if word else begin
 
 
 def _clause_index(clauses: list[tuple[int, int]], position: int) -> int:

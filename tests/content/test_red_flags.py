@@ -1020,3 +1020,73 @@ def test_a_look_alike_from_batch_31_raises_no_alarm(message):
 
 def test_today_still_counts_as_news_when_it_is_not_a_comparison():
     assert DETECTOR.screen("my back pain is much worse today and my legs feel weak").alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Told by what he can no longer do, and in ordinary words.
+        "this week he went from gardening to barely getting to the bathroom, and his back hurts "
+        "in a different spot from his old disc trouble",
+        "her legs feel like they're made of lead and she's stopped walking since friday",
+        "my feet are like walking on sponges and my back aches at night",
+        "mums forearm looks crooked after she leant on the table",
+        # "Nothing's helped" says it goes on.
+        "nothing has helped this tight chest, it's been an hour",
+        # Forgetting things mid-sentence is confusion; with sickness it is the calcium cluster.
+        "dad keeps forgetting what he's saying and he's constipated for a week",
+        "what if someone swallowed all their morphine, asking for myself",
+        # A trip over the rug again and again is not one everyday stumble.
+        "she tripped over the mat 3 times today and her legs feel odd",
+    ],
+)
+def test_a_sign_told_as_batches_32_to_34_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # A checklist answered no, in its many shapes.
+        "Numb? no. Weak? no. Wetting himself? no. The nurse asked all that. When is the scan?",
+        "phone check by the nurse: tingling - no, heavy legs - no, back pain at night - no. "
+        "what do they look for on the mri?",
+        "checklist today - numbness: nil. leg weakness: nil. He is comfortable.",
+        "Drowsy, thirsty, being sick, any of those? She asked and I said no to all of them.",
+        # A denial reaches along its list.
+        "she hasn't had any vomiting, thirst or confusion, why is her calcium checked so often?",
+        "his back pain is no worse at night or lying down, and the gp saw him yesterday",
+        "we went through the full list of warning signs and he's got none of them",
+        # An everyday cause, in its own clause after "because" or "but".
+        "my hand went numb because I'd been lying on it, fine after a shake",
+        "I'm parched and weeing a lot but I ran a half marathon in the sun this morning",
+        "legs dead after a long drive to my sister's, fine after a walk about",
+        "tripped over the dog, no harm done, when will the bone scan letter come?",
+        "walking like a drunk after the party, I was. can I drink before a bone scan?",
+        "my back is sore from digging the garden, that's all. what does the report mean?",
+        # Gone as soon as the cause went; said of someone else; a figure of speech.
+        "got out of breath climbing the stairs but it went as soon as I sat down",
+        "my onc nurse said high calcium can make you thirsty and sleepy, is that common?",
+        "I feel paralysed by all these choices, MRI or CT?",
+        "as a student nurse on placement I saw a patient with saddle numbness rushed to MRI",
+        # Known and unchanged, with how long told in the clause before.
+        "I've had nerve damage from chemo for three years, tingling toes, no change. OK for PET?",
+        "a numb patch on my thigh for years, the neuro said it's a trapped nerve",
+        "her back is the same dull ache, she's moving fine. when do results come?",
+        "his back pain is the same as it's been for months, the consultant reviewed it last week",
+    ],
+)
+def test_a_look_alike_from_batches_32_to_34_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
+
+
+def test_a_denial_answers_only_the_checklist_item_just_before_it():
+    # "Is this normal? No..." is not a checklist: the person's own legs stay a sign.
+    assert DETECTOR.screen("my legs went weak this morning, is this normal? no, I doubt it").alarm
+    assert DETECTOR.screen("Legs weak? yes, since Monday. Confused? no.").alarm
+
+
+def test_contracted_has_is_spelled_out():
+    assert DETECTOR.normalize("he's got none of it, it's been fine") == (
+        "he has got none of it, it has been fine"
+    )
