@@ -52,7 +52,8 @@ _HAS = re.compile(
 )
 # A checklist's answer on its own: "Confused? No.", "numbness: none", "legs weak - no, ...".
 _BARE_DENIAL = re.compile(
-    r"^(?:no|nope|nah|none|nil|negative|normal|not really|never)\s*(?:[.,;!]|$)"
+    r"^(?:no|nope|nah|none|nil|negative|normal|not really|never|denies|denied|nad|absent)"
+    r"\s*(?:[.,;!/]|$)"
 )
 # A checklist's item: a few words, nobody's own ("legs weak"), or asked in very few
 # ("Wetting himself?").
@@ -70,7 +71,7 @@ _OPENING_CHARS = 3
 # A question tacked on after a comma is a sentence of its own: "no leaking, is incontinence
 # common?" asks about the topic, whatever the first half says about the person.
 _TACKED_QUESTION = re.compile(
-    r",\s*(?=(?:is|are|does|do|can|could|what|how|why|will|would|should|which)\b[^,.!?;]*\?)"
+    r"[,:]\s*(?=(?:is|are|does|do|can|could|what|how|why|will|would|should|which)\b[^,.!?;]*\?)"
 )
 _DEFAULT = "sentence"
 # A sign set aside for one of these still gets a sentence on when to call: it was there once,
@@ -517,7 +518,7 @@ class RedFlagDetector:
         index, state, concepts = closing or (0, "negated", None)
         context = self.rules.context
         return [
-            self._read(part, f, closed_as="negated")
+            self._read(part, f, closed_as="negated", last_clause_only=True)
             if i in answered
             else self._read(part, f, closed_as=state, closed_concepts=concepts)
             if i < index
@@ -584,6 +585,7 @@ class RedFlagDetector:
         found: list[tuple[str, int, int]],
         closed_as: str | None = None,
         closed_concepts: frozenset[str] | None = None,
+        last_clause_only: bool = False,
     ) -> Sentence:
         clauses = self._clauses(text)
         clause_of = [_clause_index(clauses, start) for _, start, _ in found]
@@ -631,6 +633,8 @@ class RedFlagDetector:
                     if m.state == "live"
                     and concept in self._sign_concepts
                     and (closed_concepts is None or concept in closed_concepts)
+                    # A checklist's "no" answers its last item: "thirst - yes, sickness - no".
+                    and (not last_clause_only or m.clause == len(clauses) - 1)
                     else m
                     for m in found_mentions
                 ]
@@ -805,11 +809,10 @@ class RedFlagDetector:
             past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
         passing_clauses = {m.clause for m in live(context.passing)}
-        passing_clauses |= {
-            c - 1
-            for c in passing_clauses
-            if c > 0 and _EXPLAINS.search(text, clauses[c - 1][1], clauses[c][0] + 1)
-        }
+        for c in sorted(passing_clauses, reverse=True):
+            while c > 0 and _EXPLAINS.search(text, clauses[c - 1][1], clauses[c][0] + 1):
+                c -= 1
+                passing_clauses.add(c)
         # "Last year I had an episode where my legs went weak and I couldn't feel my feet": a
         # sentence that opens with a time in the past is told of then, but for a clause that
         # says now or that something started.

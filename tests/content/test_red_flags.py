@@ -575,8 +575,8 @@ def test_slight_back_pain_alarms_when_new_worse_or_nerve_signs_not_denied(messag
     "message, state",
     [
         (
-            "Last month he was confused and very sleepy and his calcium was high. They gave him "
-            "a drip and he's back to himself now. Why do they want a bone scan?",
+            "At the weekend he was confused and very sleepy and his calcium was high. They gave "
+            "him a drip and he's back to himself now. Why do they want a bone scan?",
             "resolved",
         ),
         (
@@ -1090,3 +1090,71 @@ def test_contracted_has_is_spelled_out():
     assert DETECTOR.normalize("he's got none of it, it's been fine") == (
         "he has got none of it, it has been fine"
     )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # High calcium told through the day: a favourite programme slept through, water by the
+        # bottle, a crossword that no longer makes sense, breakfast brought back up.
+        "nan dozed right through her soap and she's asked for water every half hour since lunch",
+        "he couldn't work out how to use the remote and he's been gulping down squash all day",
+        "found her still in bed at 3pm and the bedroom full of empty bottles, she's very vague",
+        "brought his dinner back up twice and he's so thirsty, not himself at all",
+        "corrected calcium 3.3 on Monday's bloods and I feel dreadful",
+        "too weak to get out of bed and up 5 times in the night to wee",
+        # A broken bone: a pop named where it is, a bone that bends, a kettle too heavy now.
+        "a crack in her humerus when she reached for a cup, now she can't lift it",
+        "can't pick up the kettle since I felt a pop in my wrist this morning",
+        "his thigh looks bowed since he knocked it on the table",
+        # Spinal cord: weak legs said plainly, a stream that won't start, a back playing up.
+        "since three days my legs not strong and back pain worse at night",
+        "can't get the flow going when I need a wee and my back is playing up more than usual",
+        "can't hold my wee like I used to since the weekend, and there's a numb patch down below",
+        # Self-harm, and a checklist answered yes.
+        "is there a quick way to make it all stop",
+        "I keep looking at the rope in the garage",
+        "screening: thoughts of hurting yourself? she said yes, every day",
+        "checklist: thirst - yes all day, peeing - loads, vomiting - no, confusion - a bit",
+    ],
+)
+def test_a_sign_told_as_batches_35_to_37_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Everyday causes of thirst and a moment's muddle.
+        "parched tonight but the central heating has been up high all day",
+        "been guzzling water since a salty takeaway last night, nothing to do with calcium?",
+        "weeing loads because the radiographer told me to drink plenty before the CT contrast",
+        "didn't know where I was for a second when I woke from a nap, then fine",
+        "mum was very thirsty when it was sweltering last week, she's drinking normally again",
+        # Resolved, and said to be over.
+        "Two months ago I was thirsty and drowsy, they gave me a drip and now I am fine.",
+        "Before three weeks I was confused from calcium but after treatment now I am normal.",
+        "chest pain on sunday, ECG normal, now pain free and discharged home",
+        "arms felt heavy after a long coach journey, fine now after a rest",
+        "calcium 3.1 in the spring, it went down to normal and has stayed normal since",
+        # Known, unchanged, or being looked at.
+        "woke up today with my usual stiff neck, same one since a car crash in 2010",
+        "chronic LBP, saddle sensation: nil abnormal, bladder/bowels NAD",
+        "asthma, baseline breathless on hills, unchanged",
+        "his lower back pain has been there for years, nothing different today",
+        "back pain, the doctor asked for an MRI, she walks normal and no weak legs",
+        "new prostate diagnosis with back pain, booked for staging - which scan is better?",
+        # A checklist answered no, in a nurse's shorthand.
+        "N&V - denies. thirst - normal. drowsy - nil.",
+        "Q tingling - none / Q leg weakness - none / Q bladder - normal",
+        "nurse q: what is saddle anaesthesia?",
+        # Told of someone else, a teaching case, a leaflet, a figure of speech.
+        "a lady in the waiting room said the calcium test is for when you get confused",
+        "my friend said her dad had high calcium and was very sleepy, should mine be checked?",
+        "the leaflet states that back pain with numb legs needs urgent care, why is that?",
+        "teaching case: 65yo woman, new back pain, leg weakness - good example of MSCC?",
+        "these scan costs are going to break the bank",
+    ],
+)
+def test_a_look_alike_from_batches_35_to_37_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
