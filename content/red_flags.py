@@ -61,6 +61,10 @@ _CHECKLIST_ITEM_WORDS = 8
 _CHECKLIST_QUESTION_WORDS = 4
 # What joins a list's items: "no sickness, thirst or confusion".
 _LIST_JOIN = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor)\s+)?(?:(?:any|a|an|the|some|real|bad)\s+)?")
+# "That was years ago", "it was back in 2019": pointing back, then only when.
+_POINTS_BACK = re.compile(
+    r"^\s*(?:and |but )?(?:that|this|it|which|all that|all this) (?:was|were)\b"
+)
 # Words that make a clause explain the one before it: "numb because I slept on it".
 _EXPLAINS = re.compile(r"\b(?:because|cos|but)\b")
 # A sentence and how it ends; a full stop between digits ("11.2") is a decimal point.
@@ -512,15 +516,21 @@ class RedFlagDetector:
             for i in range(1, len(parts))
             if _BARE_DENIAL.match(parts[i]) and self._checklist_item(parts[i - 1])
         }
+        reopened = self._reopened_from(read)
+        if reopened:
+            read = [
+                self._read(part, f, reopen=True) if i < reopened else sentence
+                for i, (part, f, sentence) in enumerate(zip(parts, found, read, strict=True))
+            ]
         closing = self._story_closed(read)
         if closing is None and not answered:
             return read
         index, state, concepts = closing or (0, "negated", None)
         context = self.rules.context
         return [
-            self._read(part, f, closed_as="negated", last_clause_only=True)
+            self._read(part, f, closed_as="negated", last_clause_only=True, reopen=i < reopened)
             if i in answered
-            else self._read(part, f, closed_as=state, closed_concepts=concepts)
+            else self._read(part, f, closed_as=state, closed_concepts=concepts, reopen=i < reopened)
             if i < index
             and not sentence.live(context.current)
             # A denial answers only what was asked about: what a form or a nurse asked, or a
@@ -533,6 +543,38 @@ class RedFlagDetector:
             else sentence
             for i, (part, f, sentence) in enumerate(zip(parts, found, read, strict=True))
         ]
+
+    def _reopened_from(self, sentences: list[Sentence]) -> int:
+        """The first sentence that says what was told as over is back now ("Blood in my phlegm
+        months ago, it stopped. Today it's back."): the sentences before it are read as
+        happening now. 0 when there is none."""
+        for index, sentence in enumerate(sentences[1:], start=1):
+            if (
+                any(self._back_now(sentence, c) for c in range(len(sentence.clauses)))
+                and not sentence.question
+            ):
+                return index
+        return 0
+
+    def _back_now(self, sentence: Sentence, clause: int) -> bool:
+        """The clause says something is back and when, in words of their own ("today it's
+        back"; not "again" alone, which says both), and reports nobody's words."""
+        context = self.rules.context
+
+        def spans(concept: str) -> set[tuple[int, int]]:
+            return {
+                (m.start, m.end)
+                for m in sentence.mentions.get(concept, ())
+                if m.clause == clause and m.state == "live"
+            }
+
+        back, now = spans(context.recurrence), spans(context.current)
+        return (
+            bool(back and now - back)
+            and not sentence.live(context.reported, clause)
+            # "walking to the shops again": a recovery, not a return.
+            and not sentence.live(context.resolved)
+        )
 
     def _personal_words(self, text: str) -> bool:
         return bool(self._personal.search(self._not_personal.sub(" ", text)))
@@ -586,6 +628,7 @@ class RedFlagDetector:
         closed_as: str | None = None,
         closed_concepts: frozenset[str] | None = None,
         last_clause_only: bool = False,
+        reopen: bool = False,
     ) -> Sentence:
         clauses = self._clauses(text)
         clause_of = [_clause_index(clauses, start) for _, start, _ in found]
@@ -626,6 +669,16 @@ class RedFlagDetector:
             context.story,
         } & mentions.keys():
             mentions = self._when(mentions, text, clauses)
+        if reopen:
+            mentions = {
+                concept: [
+                    Mention(concept, m.start, m.end, m.clause, "live")
+                    if m.state in ("past", "resolved") and concept in self._sign_concepts
+                    else m
+                    for m in found_mentions
+                ]
+                for concept, found_mentions in mentions.items()
+            }
         if closed_as:
             mentions = {
                 concept: [
@@ -878,7 +931,9 @@ class RedFlagDetector:
         """The clause is a time marker and at most `most` other words ("years ago", "back in
         2010", "before I was diagnosed")."""
         begin, end = clause
-        rest = text[begin:end]
+        # "..., that was years ago": the words that point back are not more news.
+        rest = _POINTS_BACK.sub("", text[begin:end])
+        begin = end - len(rest)
         for m in sorted(markers, key=lambda m: -m.start):
             if begin <= m.start and m.end <= end:
                 rest = rest[: m.start - begin] + " " + rest[m.end - begin :]

@@ -1158,3 +1158,70 @@ def test_a_sign_told_as_batches_35_to_37_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_35_to_37_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Foot drop and its everyday signs.
+        "her right foot doesn't lift properly any more, only since friday",
+        "I keep scuffing my left shoe and missing the last stair, started this week",
+        "he can't get his leg up onto the kerb now, it's new",
+        "the carer says she can no longer stand to transfer and her back is agony",
+        # Weak legs after a night that was not comfortable, and a near fall.
+        "can't get comfortable in bed and his legs are like jelly, he almost fell on the way to "
+        "the toilet",
+        "her legs are not listening to her and her back pain came back worse",
+        "my back ache shoots down both legs when I cough, much worse at night",
+        # Back now, after being told as over.
+        "I coughed up a bit of blood once months ago and it stopped. Today it's back and worse.",
+        # Not recovered: "hasn't come back right".
+        "bent down this morning and my leg went heavy and hasn't come back right",
+        # Thoughts of self-harm said bare; an uncle's state made his own by a later sentence.
+        "whats the point. nothing left. i have a plan.",
+        "is being drowsy and sick a sign of high calcium? my dad is like this now",
+        "I keep losing track of what I'm saying and drinking like I've run a marathon",
+    ],
+)
+def test_a_sign_told_as_batches_38_to_40_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Everyday causes and short-lived numbness.
+        "the bathroom tiles were freezing and I couldn't feel my toes till I warmed up",
+        "my legs go a bit numb in the bath because I have it too hot",
+        "back ache after moving furniture all weekend, legs completely fine",
+        "foot went to sleep sitting cross-legged, the feeling came back straight away",
+        "my arm went numb lying in the MRI for 40 mins, is that normal?",
+        "slept awkwardly in the chair and my hand was numb. Fine now. Can I eat before the scan?",
+        # Over, and said so.
+        "the numb patch was from an abscess, drained and gone. do I still need the MRI?",
+        "my mum was muddled after her op last week, she's completely with it now",
+        "My legs felt heavy over christmas after a long drive. It was gone by boxing day.",
+        "her back pain was bad one night months ago, she's had no pain since and is back at work",
+        "I've not had any more of those dizzy turns where my legs went weak. That was back in "
+        "the spring and it was my blood pressure tablets.",
+        "Fell in the garden, no pain, got straight back up and carried on digging.",
+        # Someone else's story.
+        "my friend from my support group wet the bed and it was cord compression, how common?",
+        "A lady in my support group said her calcium went sky high and she was confused and "
+        "vomiting. I've had none of that.",
+        "My neighbour's husband had cord compression last year, his legs went. Dad is fine.",
+        "My friend's mum couldn't feel her legs before they found it. Would a bone scan show it?",
+        "I read a blog by a woman whose back pain turned out to be cancer. Are MRIs routine?",
+        "At my chemo unit a man collapsed with chest pain last week. Do they check the heart?",
+        "My aunt broke her hip turning over in bed, that was years ago before she passed.",
+        # Questions, figures of speech, a teaching session.
+        "just asking what cord compression feels like so I know what to watch for",
+        "didn't hear any crack, just curious whether bone mets make bones break more easily",
+        "this waiting has me paralysed, when will the MRI be reported?",
+        "I nearly fell off my chair when they said it might be in my bones",
+        "teaching session on MSCC red flags for the new starters, any good examples?",
+        "she's asking whether she can drive again after the radiotherapy, is there a test?",
+    ],
+)
+def test_a_look_alike_from_batches_38_to_40_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
