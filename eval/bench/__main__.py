@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import sys
 import tempfile
@@ -32,8 +33,8 @@ from eval.bench.anchor import init_sample_bot, serve_sample_bot
 from eval.bench.arrivals import Traffic
 from eval.bench.capacity import Steps, capacity, ladder, overload, print_step, run_rate
 from eval.bench.load import back_to_back, compare_paths, load_conversations
-from eval.bench.memory import resident_mb
 from eval.bench.plot import plot_capacity
+from eval.bench.processes import processor_seconds, resident_mb
 from eval.bench.scaled import BENCH_ENV, bench_scaled
 from eval.bench.training import train_from_scratch
 from eval.bench.verdicts import render
@@ -76,7 +77,12 @@ async def load_one_worker(
             samples.append(resident_mb(pid))
 
     sampler = asyncio.create_task(sample())
-    steps = Steps(args.warmup_seconds, args.window_seconds, Traffic(tuple(args.think_seconds)))
+    steps = Steps(
+        args.warmup_seconds,
+        args.window_seconds,
+        Traffic(tuple(args.think_seconds)),
+        meter=lambda: processor_seconds(pid),
+    )
     print("Capacity, 1 Rasa worker:", flush=True)
     steps_done = await ladder(gateway, args.rates, conversations, steps, print_step)
     held_rate = capacity(steps_done)
@@ -89,7 +95,7 @@ async def load_one_worker(
             # A leak shows as memory that keeps growing at a steady rate; from idle through the
             # ladder and the overload it only rises to what the highest load needed.
             soak_from = len(samples)
-            soak_steps = Steps(args.warmup_seconds, args.soak_seconds, steps.traffic)
+            soak_steps = dataclasses.replace(steps, window_seconds=args.soak_seconds)
             soaked = await run_rate(
                 gateway, SOAK_FACTOR * held_rate, conversations, soak_steps, seed=200
             )

@@ -16,7 +16,7 @@ import itertools
 import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -75,9 +75,11 @@ async def offer(
     traffic: Traffic = Traffic(),
     seed: int = 7,
     transport: httpx.AsyncBaseTransport | None = None,
+    meter: Callable[[], dict[str, float]] | None = None,
 ) -> Tally:
     """Patients at `rate` messages a second for a warm-up and then a measured window; the
-    tally holds the messages sent within the window (each timed until its answer)."""
+    tally holds the messages sent within the window (each timed until its answer) and, with a
+    `meter`, the processor seconds each part of the stack used during the window."""
     end = warmup_seconds + window_seconds
     visitors = patients(rate, end, conversations, traffic, random.Random(seed))
     warmup, measured = Tally(), Tally()
@@ -102,7 +104,15 @@ async def offer(
             tally = measured if sent_at >= warmup_seconds else warmup
             await send(http, url, patient.sender, patient.turns[n][1], tally, tokens)
 
+    async def read_meter() -> None:
+        await asyncio.sleep(max(0.0, warmup_seconds - now()))
+        first = meter()
+        await asyncio.sleep(max(0.0, end - now()))
+        last = meter()
+        measured.processor_seconds = {k: v - first[k] for k, v in last.items() if k in first}
+
     async with client(CONNECTIONS, transport) as http:
-        await asyncio.gather(*(visit(patient) for patient in visitors))
+        metering = [read_meter()] if meter else []
+        await asyncio.gather(*metering, *(visit(patient) for patient in visitors))
     measured.seconds = window_seconds
     return measured

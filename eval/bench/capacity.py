@@ -28,6 +28,9 @@ class Steps:
     warmup_seconds: float = 30.0
     window_seconds: float = 60.0
     traffic: Traffic = Traffic()
+    # Processor seconds used so far by each part of the stack (processes.processor_seconds),
+    # read at the window's start and end: what a message costs each part.
+    meter: Callable[[], dict[str, float]] | None = None
 
 
 def held(step: dict) -> bool:
@@ -48,9 +51,22 @@ def print_step(step: dict) -> None:
     print(
         f"  {step['rate']:g} msg/s offered ({step['offered_per_s']} measured): p50 "
         f"{step['p50_ms']} / p95 {step['p95_ms']} / p99 {step['p99_ms']} ms, "
-        f"{step['shed']} busy, {step['errors']} errors of {step['messages']}",
+        f"{step['shed']} busy, {step['errors']} errors of {step['messages']}"
+        + (f"; processor ms a message: {cpu_breakdown(step)}" if step.get("cpu_ms") else ""),
         flush=True,
     )
+
+
+def cpu_breakdown(step: dict) -> str:
+    parts = ", ".join(f"{role} {ms:g}" for role, ms in step["cpu_ms"].items())
+    return f"{parts}; {sum(step['cpu_ms'].values()):.1f} in all"
+
+
+def cpu_ceiling(step: dict, cores: int) -> float | None:
+    """Messages a second the machine's cores could serve at this cost a message, busy all the
+    time: an upper bound that no queueing can beat."""
+    total = sum(step.get("cpu_ms", {}).values())
+    return round(cores * 1000 / total, 1) if total else None
 
 
 async def run_rate(
@@ -64,6 +80,7 @@ async def run_rate(
         window_seconds=steps.window_seconds,
         traffic=steps.traffic,
         seed=seed,
+        meter=steps.meter,
     )
     return {"rate": rate, **tally.summary()}
 

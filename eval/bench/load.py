@@ -51,6 +51,8 @@ class Tally:
     warning_signs: int = 0
     emergency_replies: int = 0
     seconds: float = 0.0
+    # Processor seconds each part of the stack used in the window, when it was metered.
+    processor_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def sent(self) -> int:
@@ -79,6 +81,13 @@ class Tally:
             "p99_ms": _ms(percentile(self.answered, 99)),
             "shed_p95_ms": _ms(percentile(self.shed, 95)),
             "shed_max_ms": _ms(max(self.shed, default=None)),
+            # What one message sent cost each part, in processor milliseconds.
+            "cpu_ms": {
+                role: round(seconds * 1000 / self.sent, 2)
+                for role, seconds in self.processor_seconds.items()
+            }
+            if self.sent
+            else {},
         }
 
 

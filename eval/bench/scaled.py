@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import shutil
 import sys
@@ -24,7 +25,7 @@ from bot.supervisor.scaled_stack import start_scaled_stack
 from bot.supervisor.stack import free_port
 from eval.bench.capacity import Steps, ladder, print_step
 from eval.bench.load import Conversation, compare_paths, load_conversations
-from eval.bench.memory import resident_mb
+from eval.bench.processes import processor_seconds, resident_mb
 from settings import PROJECT_DIR
 
 # The bench's own stack: its simulated patients must never meet the per-sender rate limit.
@@ -63,7 +64,10 @@ def bench_scaled(
                     paths = await compare_paths(
                         {"gateway": gateway, "direct": direct}, conversations, rounds
                     )
-                    steps_done = await ladder(gateway, rates, conversations, steps, report)
+                    metered = dataclasses.replace(
+                        steps, meter=lambda: processor_seconds(stack.process.pid)
+                    )
+                    steps_done = await ladder(gateway, rates, conversations, metered, report)
                     return {
                         "paths": {name: tally.summary() for name, tally in paths.items()},
                         "ladder": steps_done,

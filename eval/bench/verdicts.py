@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from eval.bench.capacity import MAX_P95_MS, capacity, held, patients_at_once
+from eval.bench.capacity import (
+    MAX_P95_MS,
+    capacity,
+    cpu_breakdown,
+    cpu_ceiling,
+    held,
+    patients_at_once,
+)
 from eval.report import table
 
 MIN_CAPACITY_ONE_WORKER = 35.0  # msg/s
@@ -147,6 +154,31 @@ def overload_rows(steps: list[dict], held_rate: float | None) -> list[list[objec
     ]  # fmt: skip
 
 
+def _cost_of_a_message(report: dict) -> list[str]:
+    """What limits capacity: the processor time one message costs each process, at the highest
+    rate held, and how many messages a second the machine's cores could give at that cost."""
+    lines = []
+    ladders = [("1 Rasa worker", report["ladder"])]
+    if report.get("scaled"):
+        ladders.append(("2 Rasa workers", report["scaled"]["ladder"]))
+    for name, steps in ladders:
+        top = next((s for s in steps if s["rate"] == capacity(steps)), None)
+        if top and top.get("cpu_ms"):
+            lines.append(
+                f"- {name}, at {top['rate']:g} msg/s: {cpu_breakdown(top)} processor ms a "
+                f"message; {report['cpus']} cores busy all the time would give at most "
+                f"{cpu_ceiling(top, report['cpus'])} msg/s."
+            )
+    if not lines:
+        return []
+    return [
+        "## What a message costs the machine",
+        "\n".join(lines)
+        + "\n\nProcessor time (user + system) of each process over the measured window, "
+        "divided by the messages sent in it. The load generator runs on the same cores.",
+    ]
+
+
 def _rate(rate: float | None) -> str:
     if rate is None:
         return "none held"
@@ -199,6 +231,7 @@ def render(report: dict) -> str:
             "## Capacity ladder, 2 Rasa workers (PostgreSQL, Redis)",
             table(_LADDER_HEADERS, ladder_rows(report["scaled"]["ladder"])),
         ]
+    parts += _cost_of_a_message(report)
     if report["overload"]:
         parts += [
             f"## Overload, 1 Rasa worker (capacity {one:g} msg/s)",

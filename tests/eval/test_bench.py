@@ -19,8 +19,8 @@ from eval.bench import capacity as capacity_module
 from eval.bench.arrivals import Traffic, offer, patients
 from eval.bench.capacity import Steps, capacity, held, ladder, patients_at_once
 from eval.bench.load import Tally, back_to_back, compare_paths, percentile, send
-from eval.bench.memory import resident_mb, role_of
-from eval.bench.verdicts import gateway_cost, growth, overload_ok, rows
+from eval.bench.processes import processor_seconds, resident_mb, role_of
+from eval.bench.verdicts import gateway_cost, growth, overload_ok, render, rows
 
 CONVERSATIONS = [["hi", "what is a bone scan"], ["what is an MRI", "what can it miss", "bye"]]
 WARNING_SIGN = "I have new back pain and my legs feel weak"
@@ -228,6 +228,48 @@ def test_memory_is_reported_for_each_child_of_the_supervisor_by_role():
         supervisor.wait()
 
 
+BUSY_SUPERVISOR = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", "while True: pass", "rasa"])
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "rasa_sdk"])
+time.sleep(60)
+"""
+
+
+def test_processor_time_is_read_for_each_role_and_for_the_load_generator():
+    supervisor = subprocess.Popen([sys.executable, "-c", BUSY_SUPERVISOR], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while len(first := processor_seconds(supervisor.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        last = processor_seconds(supervisor.pid)
+        assert {"rasa", "actions", "load generator"} <= set(last)
+        # The busy child used most of a core in that second; the sleeping one almost nothing.
+        assert last["rasa"] - first["rasa"] > 0.5
+        assert last["actions"] - first["actions"] < 0.1
+    finally:
+        os.killpg(supervisor.pid, signal.SIGKILL)
+        supervisor.wait()
+
+
+async def test_a_metered_window_gives_each_part_its_processor_ms_a_message():
+    readings = iter([{"rasa": 10.0, "gateway": 2.0}, {"rasa": 10.5, "gateway": 2.1}])
+    tally = await offer(
+        "http://gateway/webhook",
+        200.0,
+        CONVERSATIONS,
+        warmup_seconds=0.2,
+        window_seconds=0.4,
+        traffic=Traffic(think_seconds=(0.01, 0.05)),
+        transport=transport(FakeServer()),
+        meter=lambda: next(readings),
+    )
+    cost = tally.summary()["cpu_ms"]
+    assert cost["rasa"] == pytest.approx(500 / tally.sent, abs=0.01)
+    assert cost["gateway"] == pytest.approx(100 / tally.sent, abs=0.01)
+
+
 def test_gateway_cost_is_the_difference_of_p50s_in_milliseconds():
     assert gateway_cost({"gateway": {"p50_ms": 26.5}, "direct": {"p50_ms": 24.0}}) == 2.5
     assert gateway_cost({"gateway": {"p50_ms": None}, "direct": {"p50_ms": 40.0}}) is None
@@ -276,6 +318,24 @@ def report(p95_at_50: float, soak_errors: int, rasa_end_mb: float) -> dict:
 
 def verdicts(report: dict) -> dict[str, str]:
     return {row[0].split(" (")[0]: row[3] for row in rows(report) if row[3]}
+
+
+def test_the_report_says_what_a_message_costs_and_the_ceiling_it_sets():
+    costly = report(400.0, 0, 610.0) | {
+        "cpus": 2,
+        "finished": "today",
+        "load_average_before": 0.1,
+        "load_average_after": 1.0,
+        "total_seconds": 1,
+        "plot": "p.png",
+        "settings": {"think_seconds": [5, 30], "warmup_seconds": 30, "window_seconds": 60,
+                     "rounds": 2},
+    }  # fmt: skip
+    costly["ladder"] = [summary(50.0, s["p95_ms"]) | s for s in costly["ladder"]]
+    costly["ladder"][1]["cpu_ms"] = {"rasa": 22.0, "gateway": 6.0, "load generator": 4.0}
+    text = render(costly)
+    assert "rasa 22, gateway 6, load generator 4; 32.0 in all" in text
+    assert "2 cores busy all the time would give at most 62.5 msg/s" in text
 
 
 def test_every_goal_is_met_by_a_fast_steady_run():
