@@ -17,7 +17,7 @@ can be explained and tested, and the gateway runs the same check as its last lin
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -527,22 +527,28 @@ class RedFlagDetector:
             return read
         index, state, concepts = closing or (0, "negated", None)
         context = self.rules.context
-        return [
-            self._read(part, f, closed_as="negated", last_clause_only=True, reopen=i < reopened)
-            if i in answered
-            else self._read(part, f, closed_as=state, closed_concepts=concepts, reopen=i < reopened)
-            if i < index
-            and not sentence.live(context.current)
-            # A denial answers only what was asked about: what a form or a nurse asked, or a
-            # question nobody's own ("Tingling, heavy legs, any of that? I said no to all").
-            and (
-                state != "negated"
-                or sentence.live(context.reported)
-                or (i == index - 1 and sentence.question and not self._personal_words(part))
-            )
-            else sentence
-            for i, (part, f, sentence) in enumerate(zip(parts, found, read, strict=True))
-        ]
+        result = []
+        for i, (part, f, sentence) in enumerate(zip(parts, found, read, strict=True)):
+            if i in answered:
+                sentence = self._read(
+                    part, f, closed_as="negated", last_clause_only=True, reopen=i < reopened
+                )
+            elif (
+                i < index
+                and not sentence.live(context.current)
+                # A denial answers only what was asked about: what a form or a nurse asked, or
+                # a question nobody's own ("Tingling, heavy legs, any of that? I said no").
+                and (
+                    state != "negated"
+                    or sentence.live(context.reported)
+                    or (i == index - 1 and sentence.question and not self._personal_words(part))
+                )
+            ):
+                sentence = self._read(
+                    part, f, closed_as=state, closed_concepts=concepts, reopen=i < reopened
+                )
+            result.append(sentence)
+        return result
 
     def _reopened_from(self, sentences: list[Sentence]) -> int:
         """The first sentence that says what was told as over is back now ("Blood in my phlegm
@@ -670,29 +676,19 @@ class RedFlagDetector:
         } & mentions.keys():
             mentions = self._when(mentions, text, clauses)
         if reopen:
-            mentions = {
-                concept: [
-                    Mention(concept, m.start, m.end, m.clause, "live")
-                    if m.state in ("past", "resolved") and concept in self._sign_concepts
-                    else m
-                    for m in found_mentions
-                ]
-                for concept, found_mentions in mentions.items()
-            }
+            mentions = self._restated(mentions, lambda m: m.state in ("past", "resolved"), "live")
         if closed_as:
-            mentions = {
-                concept: [
-                    Mention(concept, m.start, m.end, m.clause, closed_as)
-                    if m.state == "live"
-                    and concept in self._sign_concepts
-                    and (closed_concepts is None or concept in closed_concepts)
+            last = len(clauses) - 1
+            mentions = self._restated(
+                mentions,
+                lambda m: (
+                    m.state == "live"
+                    and (closed_concepts is None or m.concept in closed_concepts)
                     # A checklist's "no" answers its last item: "thirst - yes, sickness - no".
-                    and (not last_clause_only or m.clause == len(clauses) - 1)
-                    else m
-                    for m in found_mentions
-                ]
-                for concept, found_mentions in mentions.items()
-            }
+                    and (not last_clause_only or m.clause == last)
+                ),
+                closed_as,
+            )
         states: dict[tuple[str, int | None], str] = {}
         for concept, found_mentions in mentions.items():
             for mention in found_mentions:
@@ -727,6 +723,20 @@ class RedFlagDetector:
             question="?" in text or leads,
             states=states,
         )
+
+    def _restated(
+        self, mentions: dict[str, list[Mention]], which: Callable[[Mention], bool], state: str
+    ) -> dict[str, list[Mention]]:
+        """The mentions of signs that `which` picks, told as `state` instead."""
+        return {
+            concept: [
+                Mention(concept, m.start, m.end, m.clause, state)
+                if concept in self._sign_concepts and which(m)
+                else m
+                for m in found
+            ]
+            for concept, found in mentions.items()
+        }
 
     def _clauses(self, text: str) -> list[tuple[int, int]]:
         """Where each clause begins and ends.
