@@ -75,7 +75,8 @@ _OPENING_CHARS = 3
 # A question tacked on after a comma is a sentence of its own: "no leaking, is incontinence
 # common?" asks about the topic, whatever the first half says about the person.
 _TACKED_QUESTION = re.compile(
-    r"[,:]\s*(?=(?:is|are|does|do|can|could|what|how|why|will|would|should|which)\b[^,.!?;]*\?)"
+    r"[,:]\s*(?=(?:in general |generally |out of interest )?"
+    r"(?:is|are|does|do|can|could|what|how|why|will|would|should|which)\b[^,.!?;]*\?)"
 )
 _DEFAULT = "sentence"
 # A sign set aside for one of these still gets a sentence on when to call: it was there once,
@@ -143,6 +144,8 @@ class Negation(_Strict):
     window: int
     # "no" as an answer, not a negation ("no my legs are numb").
     answer_no_before: str
+    # After the mention, words that make "never" mean "not until now".
+    never_until_now: str
 
 
 class Clauses(_Strict):
@@ -388,6 +391,7 @@ class RedFlagDetector:
         self._cue = re.compile(rf"\b(?:{_phrases(negation.cues)})\b")
         self._pseudo = re.compile(rf"\b(?:{_phrases(negation.pseudo)})\b")
         self._answer_no = re.compile(rf"^\s*no (?={negation.answer_no_before}\b)")
+        self._never_until_now = re.compile(negation.never_until_now)
         clauses = rules.clauses
         self._boundary = re.compile(
             # A comma before "numbness or weakness" continues a list ("no pain, numbness or
@@ -818,7 +822,10 @@ class RedFlagDetector:
             low, high = max(other_start, begin) - begin, min(other_end, start) - begin
             before = before[:low] + " " * (high - low) + before[high:]
         words = self._pseudo.sub(" ", self._answer_no.sub("", before)).split()
-        return bool(self._cue.search(" ".join(words[-self.rules.negation.window :])))
+        near = words[-self.rules.negation.window :]
+        if "never" in near and self._never_until_now.search(text, end, clause[1]):
+            near = near[: len(near) - near[::-1].index("never") - 1]
+        return bool(self._cue.search(" ".join(near)))
 
     def _when(
         self, mentions: dict[str, list[Mention]], text: str, clauses: list[tuple[int, int]]

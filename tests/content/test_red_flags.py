@@ -1225,3 +1225,62 @@ def test_a_sign_told_as_batches_38_to_40_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_38_to_40_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Breathing told by what it stops.
+        "he can hardly speak between breaths tonight",
+        "I stop halfway up the stairs to the bathroom to catch my breath, that's new",
+        # Blood and clots brought up by coughing.
+        "coughing up clots since this morning",
+        "mum had a coughing fit and it was mostly blood, quite a lot of it",
+        # Self-harm in other words.
+        "i keep counting the morphine tablets in the drawer",
+        "I've googled what amount would do it",
+        "I'm done. I've said what I wanted to say to the family.",
+        "would anyone even notice if i was gone",
+        # A rib after vomiting, sharp with each breath.
+        "my ribs hurt after throwing up, sharp every time I breathe",
+        # Behaviour, sleep and thirst together.
+        "dad's gone a bit strange, sleeping loads and asking for water constantly",
+        # "Never before this" is new; "not the old pain" is a new one.
+        "it's worse lying down and I've never had back pain before this",
+        "not the usual ache, this is new and bad in the middle of my back",
+        "his legs keep buckling, he almost went down in the hall",
+        "mums calcium is high and she's sleeping nearly all day",
+    ],
+)
+def test_a_sign_told_as_batches_41_to_43_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "COPD, breathless on hills for 10 yrs, the nurse reviews me yearly. Is the CT long?",
+        "Question from a nurse: in general what is the best scan for a suspected rib fracture?",
+        "the waiting is suffocating, when will I hear?",
+        "my husband says he'll break my leg if I cancel again, how long does a bone scan take?",
+        "what are the warning signs of a broken bone with mets in my hip?",
+        "someone in the ward was coughing blood, it upset me. can mets spread to the lungs?",
+        "heard on the radio that high calcium can cause confusion, mine is normal",
+        "so thirsty after gym class, does exercise change the calcium test?",
+        "can't wee before the scan because I get so nervous, can I go after?",
+        "a while ago I had bad constipation from morphine, sorted with laxatives, regular now",
+        "her back pain has been stable on the last two MRIs, what does sclerotic mean?",
+        "my feet nearly dropped off after standing in the queue, whats a normal ALP?",
+        "pins and needles in my fingers when I'm on my phone for ages, goes when I stop",
+        "that barium drink was so bad I wanted to die lol",
+        "I've never broken a bone in my life, what's a DEXA scan?",
+        "I was sleeping a lot after radiotherapy but my energy's come back and I'm at work again",
+        "I'm scared about the scan. Am I right that it's the bone scan first?",
+    ],
+)
+def test_a_look_alike_from_batches_41_to_43_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
+
+
+def test_fear_of_what_one_might_do_is_still_a_sign_of_self_harm():
+    assert DETECTOR.screen("I'm scared of what I'll do to myself if the scan is bad").alarm
