@@ -56,9 +56,9 @@ _BARE_DENIAL = re.compile(
     r"\s*(?:[.,;!/]|$)"
 )
 # A checklist's item: a few words, nobody's own ("legs weak"), or asked in very few
-# ("Wetting himself?").
+# ("Wetting himself?", "Any numbness in his legs?").
 _CHECKLIST_ITEM_WORDS = 8
-_CHECKLIST_QUESTION_WORDS = 4
+_CHECKLIST_QUESTION_WORDS = 6
 # What joins a list's items: "no sickness, thirst or confusion".
 _LIST_JOIN = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor)\s+)?(?:(?:any|a|an|the|some|real|bad)\s+)?")
 # "That was years ago", "it was back in 2019": pointing back, then only when.
@@ -618,7 +618,15 @@ class RedFlagDetector:
                 or any("live" in states for states in own.values())
             ):
                 continue
-            concepts = frozenset(own) or None
+            # "He's fine now" closes everything told before; "the pain has settled" only pain.
+            whole = any(
+                sentence.live(context.resolved, c)
+                and not any(
+                    m.clause == c for sign in own for m in sentence.mentions[sign]
+                )
+                for c in range(len(sentence.clauses))
+            )
+            concepts = None if whole else (frozenset(own) or None)
             if not own and any(
                 self._denial.match(sentence.text, _first_word(sentence.text, begin))
                 for begin, _ in sentence.clauses

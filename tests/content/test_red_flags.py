@@ -1284,3 +1284,58 @@ def test_a_look_alike_from_batches_41_to_43_raises_no_alarm(message):
 
 def test_fear_of_what_one_might_do_is_still_a_sign_of_self_harm():
     assert DETECTOR.screen("I'm scared of what I'll do to myself if the scan is bad").alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "he's been dragging his right foot since the weekend and moaning about his back",
+        "no need to wee at all since this morning and my lower back is killing me",
+        "my back ache is new and I've had no urge to pee all day",
+        # "Can't trust her legs" is no negation; something gave in his ribs.
+        "she says she can't trust her legs now, they've gone numb from the waist down",
+        "he felt something go in his side lifting the bin and now every breath hurts",
+    ],
+)
+def test_a_sign_told_as_batches_44_to_46_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "broke my hip last yr and had it pinned, what follow up scans will I get?",
+        "my neck has been sore like this for a year, doc aware. when are results back?",
+        "arms like jelly after leg day at the gym, anyway an MRI question",
+        "puffed out after four flights of stairs, I'm so unfit. PET question",
+        "my back is breaking under all the forms I have to fill in",
+        "legs fine, waterworks fine, the backache is the same old one. What does a PET add?",
+        "no tingling, no trouble weeing, and my back pain hasn't changed at all",
+        "couldn't walk far for a few days after the biopsy, bruised, fine now",
+        "the pain in my back went right down after radiotherapy, no more night pain",
+        "had one little accident when I had a chest infection, that's long done",
+        "my back has ached the same way since the 80s and the physio knows all about it",
+        "mum has had dementia for years and gets muddled at teatime, the memory clinic knows",
+        "same nagging ache low in my back, the surgeon said stable in June",
+        "my knees give way now and then but that's arthritis for 20 years, nothing new",
+        "out of breath chasing the grandkids but that's me being unfit",
+        # A checklist asked in full questions and answered no.
+        "I went through the nurse's sheet with him. Any pain at night? None. Any numbness in "
+        "his legs? No. What are they looking for?",
+        # "He's fine now" closes all of it; her usual self; another person's friend.
+        "Weeks back he had sharp rib pain after coughing and they found a small crack on the "
+        "x-ray. The pain has settled and he's fine now, back at the gym.",
+        "Two years ago dad had high calcium. He was very confused and in hospital a week. Since "
+        "then his calcium has been normal and he's been his usual grumpy self.",
+        "My nan's best friend had lung cancer, this was back in the 70s, and she coughed up blood "
+        "before anyone knew. Nan is fine. What tests check the lungs?",
+    ],
+)
+def test_a_look_alike_from_batches_44_to_46_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
+
+
+def test_a_plan_to_take_every_tablet_is_not_over_because_it_ends_in_over():
+    assert DETECTOR.screen(
+        "been thinking about taking all my tablets at once, just so it's over"
+    ).alarm
