@@ -48,7 +48,8 @@ _JOINER = re.compile(r"(?<=[a-z0-9])[-/+](?=[a-z0-9])")
 _SPACES = re.compile(r"[ \t]+")
 # "he's got", "it's been": the contraction is "has", which spelling each word alone cannot see.
 _HAS = re.compile(
-    r"\b(he|she|it|that|there|who|what|everything|nothing|something) is (?=(?:got|been|had)\b)"
+    r"\b(he|she|it|that|there|who|what|everything|nothing|something) is "
+    r"(?=(?:got|been|had|stopped|started|become|forgotten|fallen|broken|developed)\b)"
 )
 # A checklist's answer on its own: "Confused? No.", "numbness: none", "legs weak - no, ...".
 _BARE_DENIAL = re.compile(
@@ -621,9 +622,7 @@ class RedFlagDetector:
             # "He's fine now" closes everything told before; "the pain has settled" only pain.
             whole = any(
                 sentence.live(context.resolved, c)
-                and not any(
-                    m.clause == c for sign in own for m in sentence.mentions[sign]
-                )
+                and not any(m.clause == c for sign in own for m in sentence.mentions[sign])
                 for c in range(len(sentence.clauses))
             )
             concepts = None if whole else (frozenset(own) or None)

@@ -1339,3 +1339,46 @@ def test_a_plan_to_take_every_tablet_is_not_over_because_it_ends_in_over():
     assert DETECTOR.screen(
         "been thinking about taking all my tablets at once, just so it's over"
     ).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Mum's been very thirsty for 4 days and now she's muddled. Can it wait for the GP?",
+        "which scan is best for back pain? mine began a week ago, worst lying flat at night",
+        "peeing all the time and parched whatever I drink, and I'm weak as a kitten",
+        "she's been asleep since lunchtime yesterday, drifts straight back off, and was sick",
+        "he's on his third jug of water today and keeps nodding off",
+        "dad's been sleeping 18 hours a day and he's stopped making sense",
+        "drinking water nonstop for days and my head is so foggy",
+        "sleepy all day and sick with it, myeloma. what's the calcium test?",
+    ],
+)
+def test_a_sign_told_as_batches_47_to_49_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is a bone biopsy sore? people keep saying it feels like a crack in the bone",
+        "a few beers and a curry last night and up weeing all night. can I still have bloods?",
+        "arms are dead after helping my son move house. Should I mention it at the scan?",
+        "my knees crack like mad on the stairs, they always have. PET question",
+        "I get tingling if I lie still too long, can I move in the MRI?",
+        "the numb patch from the biopsy went after about a week, is the bruise normal?",
+        "back aches after I spent the weekend painting the fence, easing off with paracetamol",
+        "stiff neck from staring at my laptop all day, better with breaks",
+        "lower back ache from the gym, on the mend now",
+        "slept on my sister's sofa, woke with a stiff back, gone by lunchtime",
+        "Mum's spinal met was treated in 2019 and the pain went. What does 'no activity' mean?",
+        "I read online that back pain worse on coughing is a sign of spine mets, is it true?",
+        "the anti-sickness tablets make me a bit drowsy, the team said that's expected",
+        "a bit queasy after my iron tablets. what is the normal calcium range?",
+        "thirsty after a hot shower, had some water. is calcium checked in the urine too?",
+        "my friend said high calcium makes you thirsty, is that right?",
+        "I'm so thirsty for some good news",
+    ],
+)
+def test_a_look_alike_from_batches_47_to_49_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
