@@ -149,17 +149,19 @@ def bench(args: argparse.Namespace) -> dict:
             )
         finally:
             stack.stop()
-    scaled = None
-    if args.scaled:
-        held_rate = capacity(one_worker["ladder"]) or 0
-        print("Capacity, 2 Rasa workers on PostgreSQL and Redis:", flush=True)
-        scaled = bench_scaled(
-            conversations,
-            [rate for rate in args.rates if rate >= held_rate / 2],
-            Steps(args.warmup_seconds, args.window_seconds, Traffic(tuple(args.think_seconds))),
-            model_path=model if args.model else None,
-            report=print_step,
-        )
+        scaled = None
+        if args.scaled:
+            held_rate = capacity(one_worker["ladder"]) or 0
+            print("Capacity, 2 Rasa workers on PostgreSQL and Redis:", flush=True)
+            # The model just trained, while its folder still exists: a fresh clone running
+            # only `make bench` has no models/ of its own.
+            scaled = bench_scaled(
+                conversations,
+                [rate for rate in args.rates if rate >= held_rate / 2],
+                Steps(args.warmup_seconds, args.window_seconds, Traffic(tuple(args.think_seconds))),
+                model_path=model,
+                report=print_step,
+            )
     ladders = {"1 worker (SQLite)": one_worker["ladder"]}
     if scaled:
         ladders["2 workers (PostgreSQL, Redis)"] = scaled["ladder"]
