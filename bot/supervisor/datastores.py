@@ -79,7 +79,11 @@ class Postgres:
             f"--timeout={START_TIMEOUT_SECONDS}",
             f"--log={self.folder / 'postgres.log'}",
             # TCP on loopback only; no Unix socket, whose default folder may not be writable.
-            f"--options=-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories=''",
+            # A commit returns once its WAL is written, not flushed to disk: as the SQLite
+            # stores do (bot/sqlite_engine.py), a crash of the machine may lose the last moment
+            # of messages but never corrupts the store.
+            f"--options=-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories=''"
+            " -c synchronous_commit=off",
         )
         self._ensure_database()
 
