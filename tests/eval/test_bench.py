@@ -126,9 +126,9 @@ def test_poisson_patients_offer_the_rate_asked_from_the_first_second():
     assert statistics.fmean(gaps) == pytest.approx(17.5, rel=0.05)
 
 
-async def test_offer_measures_only_the_window_each_patient_talking_in_order():
-    server = FakeServer()
-    tally = await offer(
+async def offer_briefly(server: FakeServer, **more) -> Tally:
+    """200 msg/s for a 0.2 s warm-up and a 0.4 s window, patients thinking 10-50 ms."""
+    return await offer(
         "http://gateway/webhook",
         200.0,
         CONVERSATIONS,
@@ -136,7 +136,13 @@ async def test_offer_measures_only_the_window_each_patient_talking_in_order():
         window_seconds=0.4,
         traffic=Traffic(think_seconds=(0.01, 0.05)),
         transport=transport(server),
+        **more,
     )
+
+
+async def test_offer_measures_only_the_window_each_patient_talking_in_order():
+    server = FakeServer()
+    tally = await offer_briefly(server)
     assert tally.errors == {}
     assert 0 < tally.sent < len(server.received)
     assert tally.seconds == 0.4
@@ -264,16 +270,7 @@ def test_processor_time_is_read_for_each_role_and_for_the_load_generator():
 
 async def test_a_metered_window_gives_each_part_its_processor_ms_a_message():
     readings = iter([{"rasa": 10.0, "gateway": 2.0}, {"rasa": 10.5, "gateway": 2.1}])
-    tally = await offer(
-        "http://gateway/webhook",
-        200.0,
-        CONVERSATIONS,
-        warmup_seconds=0.2,
-        window_seconds=0.4,
-        traffic=Traffic(think_seconds=(0.01, 0.05)),
-        transport=transport(FakeServer()),
-        meter=lambda: next(readings),
-    )
+    tally = await offer_briefly(FakeServer(), meter=lambda: next(readings))
     cost = tally.summary()["cpu_ms"]
     assert cost["rasa"] == pytest.approx(500 / tally.sent, abs=0.01)
     assert cost["gateway"] == pytest.approx(100 / tally.sent, abs=0.01)
