@@ -1382,3 +1382,33 @@ def test_a_sign_told_as_batches_47_to_49_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_47_to_49_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my husband keeps tripping over nothing since the weekend, can it wait till Monday?",
+        "mum says her back's gone again, worse than it's been. She has an MRI booked",
+        "sometimes I stand on the platform and think about jumping. what is a PET scan?",
+    ],
+)
+def test_a_sign_told_as_batch_50_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the pain in her back has gone since the radiotherapy, what does the next MRI check?",
+        "thinking about jumping ship to another hospital for the scan, is that allowed?",
+        "my knees nearly went with relief when the biopsy came back clear",
+        "calcium was high and I was muddled in June. Fine since. Can the checks be spaced out now?",
+        "my neck has been stiff the way it always is, the physio sees it. CT or MRI?",
+        "newly diagnosed and my aching back is unchanged for 20 years, the GP has scanned it. "
+        "Recently diagnosed people get a bone scan, right?",
+        "years before the cancer I broke my ankle. Will the bone scan show it?",
+        "parched today but it's 30 degrees and I was out in the garden all afternoon",
+    ],
+)
+def test_a_look_alike_from_batch_50_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
