@@ -1412,3 +1412,32 @@ def test_a_sign_told_as_batch_50_told_it_alarms(message):
 )
 def test_a_look_alike_from_batch_50_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my father, since three days he is sleeping very much and always he want water",
+        "cutting myself is the only thing that helps since the scan results",
+    ],
+)
+def test_a_sign_told_as_batches_51_and_52_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm not depressed or having any thoughts of hurting myself, just curious about PET",
+        "no pops or cracks at all, just wondering whether an x ray can pick up a fracture",
+        "her feet went numb after the spinal anaesthetic but the feeling came back fully by tea",
+        "lower back ache since my teens, scanned twice, the same old ache, worse if I do the "
+        "hoovering. Will the bone scan confuse it with cancer?",
+        "sore throat from the radiotherapy to my chest, the team gave me a mouthwash",
+        "my hip aches exactly as it has for years, mild, the GP knows. Do I need a CT?",
+        "awful constipation on the morphine last week, but it's sorted now with laxatives",
+        "mum was wobbly on her legs in May, had physio, and she's back walking the dog as normal",
+    ],
+)
+def test_a_look_alike_from_batches_51_and_52_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
