@@ -1441,3 +1441,31 @@ def test_a_sign_told_as_batches_51_and_52_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_51_and_52_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the CT letter mentions a deposit at L2 and since Monday my legs feel like jelly",
+        "I woke up wet last night, never happened before, and my back's been sore for a week",
+        "she keeps sitting in the garage with the engine running, says she needs peace",
+        "the results are bad anyway so I may as well speed things up",
+    ],
+)
+def test_a_sign_told_as_batches_53_and_54_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my waterworks have been slow for years with my enlarged prostate, nothing's changed",
+        "up twice a night to pee with my overactive bladder, always have been. PET question",
+        "pins and needles in my arm when I woke lying on it, gone as soon as I moved",
+        "the weakness after my cord compression got better, walking normally for months now",
+        "parched tonight after a chinese takeaway with loads of soy sauce",
+        "legs ache after 25k steps on our city break, is that ok before my scan?",
+    ],
+)
+def test_a_look_alike_from_batches_53_and_54_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
