@@ -1469,3 +1469,36 @@ def test_a_sign_told_as_batches_53_and_54_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_53_and_54_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "why would they do an x ray or a CT? reason I ask: my rib suddenly hurt loads when I "
+        "twisted to reach the remote",
+        "the nurse says she's been talkin daft all morning and keeps bein sick",
+        "since Tuesday he can't feel the pedals properly and can't tell where his feet are",
+        "he walks like a robot now, stiff legged, worse than last week",
+        "this evening it needed two of us to get him onto the commode, he managed alone on Sunday",
+        "she has stopped eating and drinking on purpose and says she wants it over with",
+        "I've no intention of being around for the results anyway",
+        "didn't even notice my bowels had opened till I stood up, and my back is bad",
+    ],
+)
+def test_a_sign_told_as_batches_55_and_56_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "mum has had no falls, no pain, she walks fine. Why a staging CT?",
+        "the nurse asked me if I had any numbness. I don't. Why do they ask?",
+        "couldn't feel the pedals because I was driving in my wellies. Is the MRI loud?",
+        "when the doctor said the word metastases my knees went and I had to sit down",
+        "he was drowsy on the new painkillers but now he's back pottering in the shed",
+        "I broke my arm falling off a wall when I was twelve. Will the scan show it?",
+    ],
+)
+def test_a_look_alike_from_batches_55_and_56_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
