@@ -1502,3 +1502,30 @@ def test_a_sign_told_as_batches_55_and_56_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_55_and_56_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I won't be a burden to anyone for much longer. What does the CT involve?",
+        "dad asked me to look after his dog when he's gone, he's been so quiet since the scan",
+        "I've got 40 diazepam put by in case the biopsy is bad",
+        "her lips have gone blue and she can only get out two words at a time",
+        "nan's been very dozy and bringing up her tea, and she's so listless",
+    ],
+)
+def test_a_sign_told_as_batch_57_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "a bit breathless with nerves before the biopsy, what do they numb it with?",
+        "my back is broken from the packing lol, do I lie flat for the scan?",
+        "sleepy today after three night shifts, can someone else drive me after the MRI?",
+        "shattered, the teething baby kept us up all night. Is the bone scan long?",
+    ],
+)
+def test_a_look_alike_from_batch_57_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
