@@ -394,6 +394,7 @@ class RedFlagDetector:
         self._answer_no = re.compile(rf"^\s*no (?={negation.answer_no_before}\b)")
         self._never_until_now = re.compile(negation.never_until_now)
         clauses = rules.clauses
+        new_subject = _expand(clauses.new_subject_after_and, macros)
         self._boundary = re.compile(
             # A comma before "numbness or weakness" continues a list ("no pain, numbness or
             # weakness"), and before "been like this" it goes on about the same thing; before
@@ -402,7 +403,7 @@ class RedFlagDetector:
             rf"(?!\s*(?:{_expand(clauses.continues_after_comma, macros)}))|\s-\s"
             # "for a while" is a time, not "while" starting a clause.
             rf"|(?<!\ba )\b(?:{_phrases(clauses.breaks)})\b"
-            rf"|\band (?={clauses.new_subject_after_and}\b)"
+            rf"|\band (?={new_subject}\b)"
         )
         topic = rules.topic_questions
         self._opener = re.compile(rf"^(?:(?:{_phrases(topic.openers)})\s+)*")
@@ -415,7 +416,7 @@ class RedFlagDetector:
         # "..., well I can't feel my bum now": a filler before the subject.
         self._new_subject = re.compile(
             rf"\s*(?:(?:well|so|oh|ok|okay|anyway|and|but|then),? )*"
-            rf"(?:{clauses.new_subject_after_and})\b"
+            rf"(?:{new_subject})\b"
         )
         self._own_subject = re.compile(
             rf"\s*(?:(?:and|but|so|then|now) )*(?:{_expand(clauses.own_subject, macros)})\b"
