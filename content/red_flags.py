@@ -68,6 +68,12 @@ _POINTS_BACK = re.compile(
 )
 # Words that make a clause explain the one before it: "numb because I slept on it".
 _EXPLAINS = re.compile(r"\b(?:because|cos|but)\b")
+# "Is that from lying on the scan table", "can pins and needles be from lying in the scanner":
+# a cause asked about, not given. Dictated messages have no question mark to set it apart.
+_ASKED_CAUSE = re.compile(
+    r"\b(?:(?:is|was|could|can|would|might|may) (?:that|it|this)(?: be| have been)?|be) "
+    r"(?:just |only |simply |all )?(?:because of |due to |down to )?$"
+)
 # A sentence and how it ends; a full stop between digits ("11.2") is a decimal point.
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+(?:[.!?;\n]+|$)")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -886,7 +892,9 @@ class RedFlagDetector:
         if leading or trailing:
             past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
-        passing_clauses = {m.clause for m in live(context.passing)}
+        passing_clauses = {
+            m.clause for m in live(context.passing) if not _ASKED_CAUSE.search(text, 0, m.start)
+        }
         for c in sorted(passing_clauses, reverse=True):
             while c > 0 and _EXPLAINS.search(text, clauses[c - 1][1], clauses[c][0] + 1):
                 c -= 1

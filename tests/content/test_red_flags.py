@@ -1529,3 +1529,46 @@ def test_a_sign_told_as_batch_57_told_it_alarms(message):
 )
 def test_a_look_alike_from_batch_57_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "since Friday I'm really slow getting out of my chair, what does a bone scan show?",
+        "I can't tell if the bath is hot with my right foot any more, it started this week",
+        "I keep needing a wee but hardly anything comes out, since yesterday",
+        "it takes ages to get started when I pee and I never feel like I've emptied",
+        "my feet feel like they're wrapped in cling film, what's the MRI for?",
+        "dad's legs just don't respond when he tries to run, that's new this month",
+        "gran says she can't find her legs when she wakes up",
+        "standing makes his legs shake, he's stayed in bed since the weekend",
+        "mum's had two wet beds this week and didn't know it was coming",
+        "I have to help him on and off the toilet now, his legs have gone",
+        "her bum has gone numb since yesterday is that from lying on the scan table",
+        "this past week lying flat sets off the pain in my spine",
+        "she hasn't been able to stand since her hip had gone getting out of the car",
+        "mum keeps saying she wishes she wouldn't wake up",
+        "I found cuts on his arms last night, he says it helps him cope",
+    ],
+)
+def test_a_sign_told_as_batches_59_to_61_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what does it mean if someone with cancer gets numbness in their legs? just curious",
+        "the wait for the results is breaking my back. How long does a PET report take?",
+        "after my first baby I had some leaking but that sorted itself out years ago",
+        "pins and needles in my arm from dozing off on it, shook it out. When are results?",
+        "he has used a frame for years because of his knees so he can't walk far",
+        "they numb the back with local anaesthetic for the biopsy, can I drive after?",
+        "letrozole can make bones easier to break, is that why I need a DEXA?",
+        "I've read that cord compression can cause weakness. What does an MRI look for?",
+        "the nurse told me to report any chest pain. I have none. What's a PET?",
+        "I'm being staged for a recurrence; years ago I coughed up blood but nothing since",
+    ],
+)
+def test_a_look_alike_from_batches_59_to_61_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
