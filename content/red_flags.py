@@ -85,6 +85,13 @@ _TACKED_QUESTION = re.compile(
     r"[,:]\s*(?=(?:in general |generally |out of interest )?"
     r"(?:is|are|does|do|can|could|what|how|why|will|would|should|which)\b[^,.!?;]*\?)"
 )
+# "...from lying still for the scan, but it's still there two days later and spreading": the
+# symptom has outlasted the cause given for it.
+_OUTLASTED = re.compile(
+    r"\b(?:still there|(?:is|are|it is) spreading|(?:has|have) spread|(?:has|have) not "
+    r"(?:gone|worn off|eased|settled)|not (?:going|gone|wearing|worn) (?:away|off)|"
+    r"(?:\d+|two|three|four|five|a few|several) days later)\b"
+)
 _DEFAULT = "sentence"
 # A sign set aside for one of these still gets a sentence on when to call: it was there once,
 # is there but known, is mild, or is asked about ("what if my legs go numb?": the person
@@ -893,7 +900,9 @@ class RedFlagDetector:
             past_clauses = set(range(len(clauses)))
         current_clauses = {m.clause for m in live(context.current)}
         passing_clauses = {
-            m.clause for m in live(context.passing) if not _ASKED_CAUSE.search(text, 0, m.start)
+            m.clause
+            for m in live(context.passing)
+            if not _ASKED_CAUSE.search(text, 0, m.start) and not _OUTLASTED.search(text, m.end)
         }
         for c in sorted(passing_clauses, reverse=True):
             while c > 0 and _EXPLAINS.search(text, clauses[c - 1][1], clauses[c][0] + 1):

@@ -1572,3 +1572,48 @@ def test_a_sign_told_as_batches_59_to_61_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_59_to_61_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my legs won't do what I tell them this week, what's an MRI for?",
+        "since yesterday his feet feel far away, like somebody else's",
+        "I'm walking like I've had a few pints and I haven't had a drink. since monday",
+        "using my late husband's walking frame since Sunday, legs not right",
+        "I can't tell when my bladder's full now, I just find I've gone",
+        "no control at both ends since yesterday, is a PET scan safe?",
+        "numb where you sit on a bike since yest",
+        "privates gone numb, 2 days now. what's a bone scan?",
+        "she's crying at night with her back, it's new since the scan",
+        "since Tuesday he can't take a single step and isn't feeling the urge to go",
+        "I coughed and felt something give in my side, now it's agony when I move",
+        "it shoots round to the front when I sneeze, is that the old injury?",
+        "the last few nights the pain wakes her at 3am, she can't lie flat",
+        "had an accident yesterday and didn't even feel it, is it my IBS?",
+        "my legs are heavier than my usual and I can't empty my bladder",
+        "I can't get the wee out since the bone scan, just tiny bits",
+        "pins and needles from lying still in the scanner but it's still there two days later",
+        "numb in the private area and I don't feel it when I'm peeing",
+        "pt back from MRI at 14:00, c/o leg heaviness, unable to stand for transfer at 16:00",
+    ],
+)
+def test_a_sign_told_as_batches_62_to_64_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "leg went dead when I fell asleep on it, came back in a minute. What is PET?",
+        "the card they gave me says call if you get a band-like pain. What does that mean?",
+        "gran has had a sore back for decades, her GP has seen it many times. Will lying on the "
+        "scanner hurt her back?",
+        "tingly toes from docetaxel since last year, the oncologist checks them every clinic",
+        "my bum went numb on the hard plastic chair, fine as soon as I stood up",
+        "a bit of leakage since having the kids, unchanged and her team know",
+        "osteoporosis back pain for a long time, her GP reviews it and nothing has changed",
+    ],
+)
+def test_a_look_alike_from_batches_62_to_64_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
