@@ -92,6 +92,12 @@ _OUTLASTED = re.compile(
     r"(?:gone|worn off|eased|settled)|not (?:going|gone|wearing|worn) (?:away|off)|"
     r"(?:\d+|two|three|four|five|a few|several) days later)\b"
 )
+# "Since the report said 'widespread metastases' I keep thinking...": the writer speaking for
+# themselves ends what is reported, unless asked about ("asked if I feel...").
+_OWN_STATEMENT = re.compile(
+    r"(?<!if )(?<!whether )(?<!that )\bi (?:keep|am|feel|felt|think|thought|have been|"
+    r"can not|could not)\b"
+)
 _DEFAULT = "sentence"
 # A sign set aside for one of these still gets a sentence on when to call: it was there once,
 # is there but known, is mild, or is asked about ("what if my legs go numb?": the person
@@ -939,7 +945,12 @@ class RedFlagDetector:
             for mention in found:
                 state = mention.state
                 if state == "live":
-                    if any(c == mention.clause and s < mention.start for c, s in reported):
+                    if any(
+                        c == mention.clause
+                        and s < mention.start
+                        and not _OWN_STATEMENT.search(text, s, mention.start)
+                        for c, s in reported
+                    ):
                         state = "reported"
                     elif mention.clause in passing_clauses or (
                         mention.clause in past_clauses and mention.clause not in current_clauses

@@ -1617,3 +1617,23 @@ def test_a_sign_told_as_batches_62_to_64_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_62_to_64_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ever since the letter said 'extensive disease' I keep thinking they'd all be better off "
+        "without me",
+        "I've written a letter to each of my children, so it's all sorted. Is a PET scan long?",
+        "looking up whether you can overdose on morphine patches. I'm so tired of it all",
+        "he's coughing up bright red blood, says his mate's turned out to be nothing serious",
+    ],
+)
+def test_what_the_writer_says_for_themselves_is_not_set_aside_as_reported_or_over(message):
+    assert DETECTOR.screen(message).alarm
+
+
+def test_what_a_form_asked_about_stays_reported():
+    assert not DETECTOR.screen(
+        "the form asked if I feel numb anywhere. Why would a bone scan form ask that?"
+    ).alarm
