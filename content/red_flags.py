@@ -247,6 +247,8 @@ class RedFlagRules(_Strict):
     signs: list[Sign]
     clusters: dict[str, Cluster]
     safety_net: list[str]
+    # Concepts an everyday cause never explains (see `never_passing` in red_flags.yml).
+    never_passing: list[str]
     # Concepts that name where, not what: on their own they do not ask the second opinion.
     body_parts: list[str]
     context: Context
@@ -269,7 +271,12 @@ class RedFlagRules(_Strict):
                     re.compile(_expand(pattern, macros))
                 except (re.error, KeyError) as error:
                     problems.append(f"concept {name!r}: bad pattern {pattern!r}: {error}")
-        used = [*values["safety_net"], *values["body_parts"], *values["context"].dict().values()]
+        used = [
+            *values["safety_net"],
+            *values["never_passing"],
+            *values["body_parts"],
+            *values["context"].dict().values(),
+        ]
         for cluster in values["clusters"].values():
             used += [*cluster.or_one_with, *cluster.or_one_with_in_clause]
         seen = set()
@@ -936,6 +943,7 @@ class RedFlagDetector:
             for m in live(context.recurrence)
             if not any(start <= m.start and m.end <= end for start, end in resolved_spans)
         ]
+        never_passing = set(self.rules.never_passing)
         updated = {}
         for concept, found in mentions.items():
             if concept not in self._sign_concepts:
@@ -952,7 +960,7 @@ class RedFlagDetector:
                         for c, s in reported
                     ):
                         state = "reported"
-                    elif mention.clause in passing_clauses or (
+                    elif (mention.clause in passing_clauses and concept not in never_passing) or (
                         mention.clause in past_clauses and mention.clause not in current_clauses
                     ):
                         state = "past"

@@ -1637,3 +1637,41 @@ def test_what_a_form_asked_about_stays_reported():
     assert not DETECTOR.screen(
         "the form asked if I feel numb anywhere. Why would a bone scan form ask that?"
     ).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my chest hurts when I breathe in and my calf is sore after the long flight home",
+        "my wrist just went when I opened the door, it's swollen. Would an x-ray show it?",
+        "his balance has gone completely since the weekend, would a PET show why?",
+        "her legs just wouldn't do what she wanted this morning",
+        "a numb patch across my chest since Monday, like the skin has a glove on",
+        "there's a line across my belly and below it things feel muffled",
+        "I couldn't tell where my feet were in the dark, twice this week",
+        "my handwriting has gone to pot this fortnight and I keep fumbling my keys",
+        "it's like someone tied a rope round my ribs, a bit more each day",
+        "is a belt of pain under the ribs a sign of anything? I've had it five days",
+        "grandad can't feel his sit-upon and his waterworks have gone funny",
+        "changed dad's pads four times today, that's new, and his back's bad too",
+        "my man bits feel numb and I have trouble getting going when I pee",
+        "I'm peeing very slowly and have to press on my tummy to finish",
+    ],
+)
+def test_a_sign_told_as_batches_65_to_67_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my ribs are sore from laughing at the kids all evening. Is the scan table hard?",
+        "the poster in the waiting room says 'pain between the shoulder blades? tell us'",
+        "my foot goes to sleep when I sit cross-legged with the grandkids",
+        "my bum goes numb sitting on the waiting room chairs for hours, are waits that long?",
+        "ulnar nerve trouble for years, my little finger tingles, nerve studies showed it and "
+        "it's the same as ever",
+    ],
+)
+def test_a_look_alike_from_batches_65_to_67_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
