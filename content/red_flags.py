@@ -221,6 +221,10 @@ class TopicQuestions(_Strict):
     conditional_onset: str
     # "...if you've got chest pain? Mine started this morning": the topic made the person's own.
     claimed_after: list[str]
+    # "...a sign of anything? Asking for me tbh": made the person's own without a time.
+    claimed_outright: list[str]
+    # "...mine are absolutely fine": a later sentence that says all is well claims nothing.
+    all_well: str
 
 
 class Typos(_Strict):
@@ -455,6 +459,10 @@ class RedFlagDetector:
         self._tacked_denial = re.compile(rf"(?:,|:|\s[-\u2013\u2014]+)\s*(?=(?:{denial})\b)")
         self._hypothetical = re.compile("|".join(f"(?:{p})" for p in topic.hypothetical))
         self._claimed = re.compile("|".join(f"(?:{p})" for p in topic.claimed_after))
+        self._claimed_outright = re.compile(
+            "|".join(f"(?:{_expand(p, macros)})" for p in topic.claimed_outright)
+        )
+        self._all_well = re.compile(topic.all_well)
         self._conditional_onset = re.compile(topic.conditional_onset)
         typos = rules.typos
         self._known = set(typos.keep) | set(typos.words)
@@ -1129,7 +1137,14 @@ class RedFlagDetector:
         """A later sentence makes the asked-about symptom the person's own, and new or now."""
         context = self.rules.context
         return any(
-            self._claimed.search(s.text) and (s.live(context.onset) or s.live(context.current))
+            not self._all_well.search(s.text)
+            and (
+                self._claimed_outright.search(s.text)
+                or (
+                    self._claimed.search(s.text)
+                    and (s.live(context.onset) or s.live(context.current))
+                )
+            )
             for s in sentences[index + 1 :]
         )
 

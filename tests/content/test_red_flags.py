@@ -1675,3 +1675,45 @@ def test_a_sign_told_as_batches_65_to_67_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_65_to_67_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # A question asked as if in general, made the writer's own by a hint after it.
+        "can spine mets make your legs buckle? like mine have been doing",
+        "is losing control of your bladder a sign of anything? it happened twice yesterday",
+        "what does numbness from the waist down mean? asking as someone who has it",
+        "is being thirsty and sleepy all the time a sign of anything? because that's me now",
+        "do you need an MRI if you can't feel when you need a wee? I've lost that since lunch",
+        "can you wet yourself without knowing with spinal mets? happened to me last night",
+        "why would someone keep needing a wee with nothing coming? my wife has been like this "
+        "all afternoon",
+        "would a bone scan show why someone can't walk straight? he's staggered since Tuesday",
+        "is it normal for him not to feel the hot water on his legs in the bath?",
+        "is it normal to not want to be here anymore after results like these?",
+        # Then and now.
+        "she always did the crossword, now she can't follow it and is sleeping most of the day "
+        "and drinking jugs of water",
+        "today she couldn't and said her legs felt numb and heavy",
+        "at Christmas I did the stairs, now I go up on my bottom, my legs don't feel like mine",
+        "a month ago I could feel my shoes going on, now both soles are numb",
+        "I can't lift my own legs into the car now, that came on over ten days",
+    ],
+)
+def test_a_sign_told_as_batches_68_and_70_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can a biopsy cause leg weakness? what are the risks? mine is booked for next week",
+        "can spine mets make your legs give way? mine are absolutely fine",
+        "can high calcium cause constipation? just asking for my own understanding",
+        "the parking charges are enough to make you wet yourself. Is there free parking?",
+        "she was sleeping all day back in February with a high calcium, it's been normal since",
+    ],
+)
+def test_a_look_alike_from_batches_68_and_70_raises_no_alarm(message):
+    assert not DETECTOR.screen(message).alarm
