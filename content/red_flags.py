@@ -482,6 +482,9 @@ class RedFlagDetector:
         self._sign_concepts = {
             c for sign in rules.signs for group in sign.when for c in group
         } - self._context_concepts
+        self._always_concepts = {
+            c for sign in rules.signs if sign.always for group in sign.when for c in group
+        }
 
     # Normalizing
 
@@ -730,6 +733,9 @@ class RedFlagDetector:
                 lambda m: (
                     m.state == "live"
                     and (closed_concepts is None or m.concept in closed_concepts)
+                    # "Last night I sat in the garage with the engine running. I'm OK now":
+                    # a later "I'm OK" does not close thoughts of self-harm (signs `always`).
+                    and not (closed_as == "resolved" and m.concept in self._always_concepts)
                     # A checklist's "no" answers its last item: "thirst - yes, sickness - no".
                     and (not last_clause_only or m.clause == last)
                 ),

@@ -1717,3 +1717,15 @@ def test_a_sign_told_as_batches_68_and_70_told_it_alarms(message):
 )
 def test_a_look_alike_from_batches_68_and_70_raises_no_alarm(message):
     assert not DETECTOR.screen(message).alarm
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I keep thinking there's no point. Last night I sat in the car in the garage with the "
+        "engine running. I'm OK now. Can a biopsy be done with sedation?",
+        "he hasn't been since last night and he has prostate cancer in his spine",
+    ],
+)
+def test_a_sign_told_as_batch_69_told_it_alarms(message):
+    assert DETECTOR.screen(message).alarm
